@@ -1,0 +1,80 @@
+import CFFmpeg
+
+/// Writes one file with a libavformat muxer. Packets are passed by reference; the muxer copies them
+/// once into its output buffer (the last copy before the kernel's).
+public final class LibavMuxer: SegmentMuxer {
+    private var context: UnsafeMutablePointer<AVFormatContext>?
+    private let trackTimeBases: [AVRational]
+    private let path: String
+    private var finished = false
+    private var finalBytes: Int64 = 0
+
+    public convenience init(path: String, tracks: [Track]) throws(MediaError) {
+        let ext = String(path.split(separator: ".").last ?? "")
+        try self.init(path: path, tracks: tracks, format: OutputFormat(rawValue: ext) ?? .mkv)
+    }
+
+    public init(path: String, tracks: [Track], format: OutputFormat) throws(MediaError) {
+        self.path = path
+        trackTimeBases = tracks.map(\.timeBase)
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        var rc = avformat_alloc_output_context2(&ctx, nil, format.muxerName, path)
+        guard rc >= 0, let ctx else { throw .mux("\(path): \(libavError(rc))") }
+        context = ctx
+        for t in tracks {
+            guard let st = avformat_new_stream(ctx, nil) else { throw .mux("\(path): cannot add stream") }
+            avcodec_parameters_copy(st.pointee.codecpar, t.parameters)
+            st.pointee.codecpar.pointee.codec_tag = 0  // the input container's tag may mean nothing here
+            st.pointee.time_base = t.timeBase
+        }
+        rc = avio_open(&ctx.pointee.pb, path, AVIO_FLAG_WRITE)
+        guard rc >= 0 else { throw .io("cannot create \(path): \(libavError(rc))") }
+        var dict: OpaquePointer?
+        for (k, v) in format.muxerOptions { av_dict_set(&dict, k, v, 0) }
+        defer { av_dict_free(&dict) }
+        rc = avformat_write_header(ctx, &dict)
+        guard rc >= 0 else {
+            let codecs = tracks.map(\.summary).joined(separator: ", ")
+            throw .mux("\(format.rawValue) cannot hold \(codecs): \(libavError(rc))")
+        }
+    }
+
+    deinit {
+        guard let ctx = context else { return }
+        if !finished { av_write_trailer(ctx) }
+        avio_closep(&ctx.pointee.pb)
+        avformat_free_context(ctx)
+    }
+
+    public var bytesWritten: Int64 {
+        guard let pb = context?.pointee.pb else { return finalBytes }
+        return avio_tell(pb)
+    }
+
+    public func write(_ packet: Packet) throws(MediaError) {
+        guard let ctx = context else { return }
+        let track = packet.track
+        let st = ctx.pointee.streams[track]!
+        av_packet_rescale_ts(packet.av, trackTimeBases[track], st.pointee.time_base)
+        let key = packet.isKeyframe && st.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO
+        let rc = av_write_frame(ctx, packet.av)
+        guard rc >= 0 else { throw writeError(rc) }
+        // Push each GOP to the kernel, so a killed process leaves everything before it on disk.
+        if key { avio_flush(ctx.pointee.pb) }
+    }
+
+    public func finish() throws(MediaError) {
+        guard let ctx = context, !finished else { return }
+        finished = true
+        let rc = av_write_trailer(ctx)
+        finalBytes = avio_tell(ctx.pointee.pb)
+        avio_closep(&ctx.pointee.pb)
+        avformat_free_context(ctx)
+        context = nil
+        guard rc >= 0 else { throw writeError(rc) }
+    }
+
+    private func writeError(_ rc: Int32) -> MediaError {
+        rc == shim_AVERROR(ENOSPC) ? .io("write \(path): No space left on device") : .mux("\(path): \(libavError(rc))")
+    }
+}

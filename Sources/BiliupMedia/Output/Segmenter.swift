@@ -1,0 +1,217 @@
+import CFFmpeg
+import Foundation
+
+/// When to start a new file. Cuts happen only at video keyframes (any packet for audio-only input).
+public struct SplitPolicy: Sendable, Equatable {
+    public var maxDuration: Duration?
+    public var maxBytes: Int64?
+    public init(maxDuration: Duration? = nil, maxBytes: Int64? = nil) {
+        self.maxDuration = maxDuration
+        self.maxBytes = maxBytes
+    }
+}
+
+public enum SegmentEvent: Sendable {
+    case opened(path: String)
+    case closed(path: String, report: SegmentReport)
+}
+
+/// Cuts the repaired packet stream into files. Each file starts at timestamp 0 with a keyframe and its
+/// codec headers. At a cut the keyframe opens the new file; audio that belongs before the cut but
+/// arrives after the keyframe still goes into the old file, which stays open until every audio track
+/// has passed the cut, so no frame is lost or doubled across files.
+final class Segmenter {
+    private final class OpenFile {
+        let muxer: any SegmentMuxer
+        let path: String
+        let partPath: String
+        var report: SegmentReport
+        let originMicros: Int64
+        let origins: [Int64]
+        var endMicros: Int64 = 0
+
+        init(muxer: any SegmentMuxer, path: String, partPath: String, report: SegmentReport,
+             originMicros: Int64, origins: [Int64]) {
+            self.muxer = muxer
+            self.path = path
+            self.partPath = partPath
+            self.report = report
+            self.originMicros = originMicros
+            self.origins = origins
+        }
+    }
+
+    /// How long past a cut the old file may still take late audio.
+    static let straddleMicros: Int64 = 1_000_000
+    static let partSuffix = ".part"
+    private static let micros = AVRational(num: 1, den: 1_000_000)
+
+    private let format: OutputFormat
+    private let split: SplitPolicy
+    private let nextPath: () -> String
+    private let onEvent: (SegmentEvent) -> Void
+    private var tracks: [Track] = []
+    private var current: OpenFile?
+    private var closing: OpenFile?
+    private var cutMicros: Int64 = 0
+    private var audioPastCut = Set<Int>()
+    private var nextStartReason = "start"
+    /// Notes that arrived while no file was open; they go into the next one.
+    private var pendingReconnects: [SegmentReport.Reconnect] = []
+    private var pendingDropped = 0
+    /// Media time written across all files, for `--duration`.
+    private(set) var writtenMicros: Int64 = 0
+    private var firstMicros: Int64?
+
+    init(format: OutputFormat, split: SplitPolicy, nextPath: @escaping () -> String,
+         onEvent: @escaping (SegmentEvent) -> Void) {
+        self.format = format
+        self.split = split
+        self.nextPath = nextPath
+        self.onEvent = onEvent
+    }
+
+    var currentPath: String? { current?.path }
+    var currentBytes: Int64 { current?.muxer.bytesWritten ?? 0 }
+
+    /// Packets from now on are described by `newTracks`. Different codecs end the open files.
+    func setTracks(_ newTracks: [Track]) throws(MediaError) {
+        if current != nil && !tracks.sameCodecs(as: newTracks) {
+            let from = tracks.map(\.summary).joined(separator: ", ")
+            let to = newTracks.map(\.summary).joined(separator: ", ")
+            try closeAll(reason: "codec change")
+            nextStartReason = "codec change: \(from) → \(to)"
+        }
+        tracks = newTracks
+    }
+
+    func noteFix(_ fix: SegmentReport.TimestampFix) {
+        guard let f = current else { return }
+        var fix = fix
+        fix.at = max(0, fix.at - Double(f.originMicros) / 1e6)
+        f.report.timestampFixes.append(fix)
+    }
+
+    func noteReconnect(reason: String, repeatedFramesDropped: Int) {
+        let at = current.map { Double($0.endMicros - $0.originMicros) / 1e6 } ?? 0
+        let r = SegmentReport.Reconnect(at: at, reason: reason, repeatedFramesDropped: repeatedFramesDropped)
+        if let f = current { f.report.reconnects.append(r) } else { pendingReconnects.append(r) }
+    }
+
+    func noteGap(_ what: String) {
+        guard let f = current else { return }
+        f.report.gaps.append(.init(at: Double(f.endMicros - f.originMicros) / 1e6, what: what))
+    }
+
+    func noteDroppedBeforeKeyframe(_ n: Int) {
+        guard n > 0 else { return }
+        if let f = current { f.report.framesBeforeKeyframeDropped += n } else { pendingDropped += n }
+    }
+
+    func write(_ p: Packet) throws(MediaError) {
+        let us = av_rescale_q(p.dts, tracks[p.track].timeBase, Segmenter.micros)
+        let kind = tracks[p.track].kind
+        let cutPoint = kind == .video ? p.isKeyframe : !tracks.contains { $0.kind == .video }
+        if current == nil {
+            try open(at: us)
+        } else if cutPoint, let reason = splitReason(at: us) {
+            try finishClosing()
+            closing = current
+            cutMicros = us
+            audioPastCut.removeAll()
+            current = nil
+            nextStartReason = reason
+            try open(at: us)
+        }
+        if let old = closing, kind != .video {
+            if us < cutMicros { return try append(p, to: old, micros: us) }
+            audioPastCut.insert(p.track)
+        }
+        try append(p, to: current!, micros: us)
+        if closing != nil {
+            let audioTracks = tracks.filter { $0.kind == .audio }.count
+            if audioPastCut.count >= audioTracks || us - cutMicros > Segmenter.straddleMicros { try finishClosing() }
+        }
+    }
+
+    private func splitReason(at us: Int64) -> String? {
+        guard let f = current else { return nil }
+        if let d = split.maxDuration, Double(us - f.originMicros) >= d.seconds * 1e6 { return "split by time" }
+        if let b = split.maxBytes, f.muxer.bytesWritten >= b { return "split by size" }
+        return nil
+    }
+
+    private func open(at us: Int64) throws(MediaError) {
+        let path = nextPath()
+        let part = path + Segmenter.partSuffix
+        let muxer = try format.makeMuxer(path: part, tracks: tracks)
+        var report = SegmentReport(file: (path as NSString).lastPathComponent, format: format.rawValue, startedAt: Date())
+        report.tracks = tracks.map(\.summary)
+        report.startReason = nextStartReason
+        report.reconnects = pendingReconnects
+        report.framesBeforeKeyframeDropped = pendingDropped
+        pendingReconnects.removeAll()
+        pendingDropped = 0
+        nextStartReason = "start"
+        let origins = tracks.map { av_rescale_q(us, Segmenter.micros, $0.timeBase) }
+        current = OpenFile(muxer: muxer, path: path, partPath: part, report: report, originMicros: us, origins: origins)
+        if firstMicros == nil { firstMicros = us }
+        onEvent(.opened(path: path))
+    }
+
+    private func append(_ p: Packet, to f: OpenFile, micros us: Int64) throws(MediaError) {
+        let origin = f.origins[p.track]
+        p.dts -= origin
+        p.pts -= origin
+        guard p.dts >= 0 else { return }  // cannot happen after the gate; a muxer would reject it
+        let tb = tracks[p.track].timeBase
+        if f.report.videoFrames + f.report.audioFrames == 0 {
+            f.report.firstTimestamp = Double(us - f.originMicros) / 1e6
+        }
+        if tracks[p.track].kind == .video {
+            f.report.videoFrames += 1
+            if p.isKeyframe { f.report.keyframes += 1 }
+        } else {
+            f.report.audioFrames += 1
+        }
+        let durUs = p.duration > 0 ? av_rescale_q(p.duration, tb, Segmenter.micros) : 0
+        let endUs = us + durUs
+        try f.muxer.write(p)
+        if endUs > f.endMicros {
+            f.endMicros = endUs
+            f.report.lastTimestamp = Double(us - f.originMicros) / 1e6
+        }
+        if let first = firstMicros { writtenMicros = max(writtenMicros, endUs - first) }
+    }
+
+    private func finishClosing() throws(MediaError) {
+        guard let f = closing else { return }
+        closing = nil
+        try finish(f, reason: "split")
+    }
+
+    /// Closes every open file: each is finished, renamed from `.part`, and reported.
+    func closeAll(reason: String) throws(MediaError) {
+        var firstError: MediaError?
+        for f in [closing, current].compactMap({ $0 }) {
+            do { try finish(f, reason: reason) } catch { firstError = firstError ?? error }
+        }
+        closing = nil
+        current = nil
+        if let firstError { throw firstError }
+    }
+
+    private func finish(_ f: OpenFile, reason: String) throws(MediaError) {
+        f.report.endReason = reason
+        var writeError: MediaError?
+        do { try f.muxer.finish() } catch { writeError = error }
+        f.report.bytes = f.muxer.bytesWritten
+        f.report.duration = Double(f.endMicros - f.originMicros) / 1e6
+        if rename(f.partPath, f.path) != 0 {
+            throw .io("cannot rename \(f.partPath): \(String(cString: strerror(errno)))")
+        }
+        try? f.report.writeSidecar(for: f.path)
+        onEvent(.closed(path: f.path, report: f.report))
+        if let writeError { throw writeError }
+    }
+}

@@ -1,0 +1,82 @@
+import CFFmpeg
+
+/// After a reconnect, CDNs resend the last GOP or more (their GOP cache). This recognises the first
+/// keyframe of the new input among the last keyframes written, which tells how the new input's
+/// timeline lines up with the old one, and drops every frame up to the point already written.
+final class RepeatedDataFilter {
+    private struct Keyframe {
+        var fingerprint: UInt64
+        var dtsMicros: Int64
+    }
+
+    /// Keyframes remembered: 8 GOPs cover the deepest GOP caches seen (BililiveRecorder uses 8 too).
+    static let rememberedKeyframes = 8
+    /// Bytes of each end of a keyframe that go into its fingerprint (with its size).
+    static let fingerprintBytes = 4096
+
+    private var recent: [Keyframe] = []
+    private var lastMicros: [Int64?] = []
+    private var previousRecent: [Keyframe] = []
+    private var previousLast: [Int64?] = []
+    private var thresholds: [Int64?] = []
+    private var timeBases: [AVRational] = []
+    private var videoTrack: Int?
+    private static let micros = AVRational(num: 1, den: 1_000_000)
+
+    func begin(tracks: [Track]) {
+        let sameLayout = tracks.count == lastMicros.count
+        previousRecent = sameLayout ? recent : []
+        previousLast = sameLayout ? lastMicros : []
+        recent.removeAll()
+        lastMicros = Array(repeating: nil, count: tracks.count)
+        thresholds = Array(repeating: nil, count: tracks.count)
+        timeBases = tracks.map(\.timeBase)
+        videoTrack = tracks.firstIndex { $0.kind == .video }
+    }
+
+    /// Called with the new input's first keyframe. Returns the shift between the new and the old timeline
+    /// (new minus old, in microseconds) when the keyframe was seen before.
+    func lineUp(firstKeyframe p: Packet) -> Int64? {
+        let print = RepeatedDataFilter.fingerprint(p)
+        guard let match = previousRecent.last(where: { $0.fingerprint == print }) else { return nil }
+        let shift = micros(p) - match.dtsMicros
+        for i in thresholds.indices { thresholds[i] = previousLast[i].map { $0 + shift } }
+        return shift
+    }
+
+    /// Whether `p` is new data (true) or a repeat of what was written before the reconnect (false).
+    func admit(_ p: Packet) -> Bool {
+        let t = p.track
+        let us = micros(p)
+        if let limit = thresholds[t] {
+            if us <= limit { return false }
+            thresholds[t] = nil
+        }
+        lastMicros[t] = us
+        if t == videoTrack && p.isKeyframe {
+            recent.append(Keyframe(fingerprint: RepeatedDataFilter.fingerprint(p), dtsMicros: us))
+            if recent.count > RepeatedDataFilter.rememberedKeyframes { recent.removeFirst() }
+        }
+        return true
+    }
+
+    private func micros(_ p: Packet) -> Int64 { av_rescale_q(p.dts, timeBases[p.track], RepeatedDataFilter.micros) }
+
+    /// FNV-1a over the size and both ends of the payload: cheap, and equal only for the same frame.
+    static func fingerprint(_ p: Packet) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bytes: UnsafeRawBufferPointer) {
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        }
+        let data = p.bytes
+        withUnsafeBytes(of: UInt64(data.count)) { mix($0) }
+        let n = fingerprintBytes
+        if data.count <= 2 * n {
+            mix(data)
+        } else {
+            mix(UnsafeRawBufferPointer(rebasing: data[0..<n]))
+            mix(UnsafeRawBufferPointer(rebasing: data[(data.count - n)...]))
+        }
+        return h
+    }
+}

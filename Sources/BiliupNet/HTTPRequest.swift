@@ -1,0 +1,79 @@
+import Foundation
+
+/// One HTTP request as every part of biliup describes it; the curl loop turns it into an easy handle.
+public struct HTTPRequest: Sendable {
+    public var url: String
+    public var method: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]?
+    /// Whole-request limit for buffered requests; streams use `connectTimeout` and their read timeout instead.
+    public var timeout: Duration
+    public var connectTimeout: Duration
+    public var proxy: String?
+    public var followRedirects: Bool
+    /// Buffered requests refuse bodies larger than this, so a wrong URL cannot fill memory.
+    public var maxBodyBytes: Int
+
+    public static let defaultMaxBodyBytes = 64 << 20
+    public static let defaultUserAgent =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+
+    public init(url: String, method: String = "GET", headers: [(String, String)] = [], body: [UInt8]? = nil,
+                timeout: Duration = .seconds(20), connectTimeout: Duration = .seconds(10), proxy: String? = nil,
+                followRedirects: Bool = true, maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.proxy = proxy
+        self.followRedirects = followRedirects
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header names lower-cased; for repeated headers the last value wins.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    public var effectiveURL: String
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+public enum NetError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidURL(String)
+    case connect(String)
+    case httpStatus(Int, url: String)
+    case transfer(String)
+    case timeout(String)
+    case stalled(seconds: Double)
+    case tooLarge(limit: Int)
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let u): return "invalid URL: \(u)"
+        case .connect(let m): return "cannot connect: \(m)"
+        case .httpStatus(let s, let u): return "HTTP \(s) from \(u)"
+        case .transfer(let m): return "transfer failed: \(m)"
+        case .timeout(let m): return "timed out: \(m)"
+        case .stalled(let s): return "no data for \(String(format: "%.0f", s)) s"
+        case .tooLarge(let l): return "response larger than \(l) bytes"
+        case .cancelled: return "cancelled"
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int {
+        let (s, atto) = components
+        return Int(s) * 1000 + Int(atto / 1_000_000_000_000_000)
+    }
+    public var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

@@ -1,0 +1,31 @@
+#ifndef BILIUP_CFFMPEG_SHIM_H
+#define BILIUP_CFFMPEG_SHIM_H
+#include <errno.h>
+#include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/avutil.h>
+#include <libavutil/error.h>
+#include <libavutil/mathematics.h>
+#include <libavutil/dict.h>
+#include <libavutil/log.h>
+
+/* Macros and compound literals Swift cannot import. */
+static inline int shim_AVERROR(int e) { return AVERROR(e); }
+static inline int shim_AVERROR_EOF(void) { return AVERROR_EOF; }
+static inline int shim_AVERROR_EXIT(void) { return AVERROR_EXIT; }
+static inline int shim_AVERROR_INVALIDDATA(void) { return AVERROR_INVALIDDATA; }
+static inline int64_t shim_AV_NOPTS_VALUE(void) { return AV_NOPTS_VALUE; }
+static inline AVRational shim_AV_TIME_BASE_Q(void) { return AV_TIME_BASE_Q; }
+static inline const char *shim_av_err2str(int e, char *buf, size_t n) { return av_make_error_string(buf, n, e); }
+
+typedef int (*shim_avio_read_cb)(void *opaque, uint8_t *buf, int size);
+typedef int (*shim_avio_write_cb)(void *opaque, uint8_t *buf, int size);
+
+/* FFmpeg 7 made write_packet's buffer const; keeping the cast here keeps Swift code version independent. */
+static inline AVIOContext *shim_avio_alloc_read(unsigned char *buf, int size, void *opaque, shim_avio_read_cb read) {
+    return avio_alloc_context(buf, size, 0, opaque, read, NULL, NULL);
+}
+
+/* Silence libav* below the given level; the recorder reports problems itself. */
+static inline void shim_av_log_set_level(int level) { av_log_set_level(level); }
+#endif
