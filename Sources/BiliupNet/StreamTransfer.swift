@@ -15,6 +15,10 @@ public final class StreamTransfer: CurlTransfer, @unchecked Sendable {
     public static let ringBytes = 1 << 20
     /// Resume a paused transfer once this much is free, so one resume admits a whole curl read.
     static let resumeFreeBytes = 512 << 10
+    /// The reader is woken once this much is buffered, or after `batchWait` with less: a recorder needs
+    /// no low latency, and a few wakeups per second instead of one per TCP read saves CPU per stream.
+    static let wakeBytes = 64 << 10
+    static let batchWait = 0.25
 
     private let cond = NSCondition()
     private var ring = ByteRing(capacity: StreamTransfer.ringBytes)
@@ -33,14 +37,15 @@ public final class StreamTransfer: CurlTransfer, @unchecked Sendable {
     override func receive(_ data: UnsafeRawPointer, _ count: Int) -> Bool {
         cond.lock()
         defer { cond.unlock() }
-        if status == 0 { status = responseStatus; headers = responseHeaders }
+        let first = status == 0
+        if first { status = responseStatus; headers = responseHeaders }
         if ring.free < count {
             // Paused data comes back whole, so the ring must be able to hold one delivery.
             if count > ring.capacity { growRing(to: count) } else { paused = true; return false }
         }
         ring.write(data, count)
         receivedBytes += Int64(count)
-        cond.signal()
+        if first || ring.count >= StreamTransfer.wakeBytes { cond.broadcast() }
         return true
     }
 
@@ -68,15 +73,22 @@ public final class StreamTransfer: CurlTransfer, @unchecked Sendable {
     }
 
     /// Blocks until some bytes are available, the body ends, or `timeout` passes without data.
+    /// Waits for a batch (`wakeBytes`) for up to `batchWait` before taking less.
     public func read(into buffer: UnsafeMutableRawPointer, capacity: Int, timeout: Duration) -> ReadResult {
         cond.lock()
-        let deadline = Date().addingTimeInterval(timeout.seconds)
-        while ring.count == 0 {
-            if let finished { cond.unlock(); return finished }
-            if !cond.wait(until: deadline) && ring.count == 0 && finished == nil {
-                cond.unlock()
-                return .failed(.stalled(seconds: timeout.seconds))
-            }
+        let start = Date()
+        let stallDeadline = start.addingTimeInterval(timeout.seconds)
+        let batchDeadline = start.addingTimeInterval(min(StreamTransfer.batchWait, timeout.seconds))
+        while ring.count < min(StreamTransfer.wakeBytes, capacity) && finished == nil {
+            let now = Date()
+            if ring.count > 0 && now >= batchDeadline { break }
+            if now >= stallDeadline { break }
+            _ = cond.wait(until: ring.count > 0 ? batchDeadline : min(stallDeadline, now.addingTimeInterval(StreamTransfer.batchWait)))
+        }
+        if ring.count == 0 {
+            let result = finished ?? .failed(.stalled(seconds: timeout.seconds))
+            cond.unlock()
+            return result
         }
         let n = ring.read(into: buffer, capacity)
         let resume = paused && ring.free >= StreamTransfer.resumeFreeBytes
