@@ -29,7 +29,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     /// The muxer that writes `tracks` in this format: our own FLV writer where it can (it is cheaper and
     /// writes HEVC as CDNs do), libavformat otherwise.
     func makeMuxer(path: String, tracks: [Track]) throws(MediaError) -> any SegmentMuxer {
-        // FLVWRITER_HOOK
+        if self == .flv && FlvWriter.canWrite(tracks) { return try FlvWriter(path: path, tracks: tracks) }
         return try LibavMuxer(path: path, tracks: tracks, format: self)
     }
 }

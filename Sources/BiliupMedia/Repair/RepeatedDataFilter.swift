@@ -25,8 +25,15 @@ final class RepeatedDataFilter {
 
     func begin(tracks: [Track]) {
         let sameLayout = tracks.count == lastMicros.count
-        previousRecent = sameLayout ? recent : []
-        previousLast = sameLayout ? lastMicros : []
+        let admittedNothing = recent.isEmpty && lastMicros.allSatisfy { $0 == nil }
+        if !sameLayout {
+            previousRecent = []
+            previousLast = []
+        } else if !admittedNothing {
+            // An input that brought only repeats leaves the reference where it was.
+            previousRecent = recent
+            previousLast = lastMicros
+        }
         recent.removeAll()
         lastMicros = Array(repeating: nil, count: tracks.count)
         thresholds = Array(repeating: nil, count: tracks.count)

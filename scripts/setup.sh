@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what biliup needs to build, run and be tested on Debian 12: the C libraries it links
+# (FFmpeg's libav*, Lua 5.4, libcurl, SQLite) and the ffmpeg/ffprobe tools the tests and benchmarks use.
+set -euo pipefail
+packages=(pkg-config ffmpeg libavformat-dev libavcodec-dev libavutil-dev liblua5.4-dev
+          libcurl4-openssl-dev libsqlite3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
