@@ -28,5 +28,7 @@ let package = Package(
         .executableTarget(name: "live-source", dependencies: ["BiliupTestSupport"], path: "Tests/LiveSource"),
         .testTarget(name: "BiliupNetTests", dependencies: ["BiliupNet", "BiliupTestSupport"]),
         .testTarget(name: "BiliupMediaTests", dependencies: ["BiliupMedia", "BiliupTestSupport"]),
+        // Runs the built `biliup` binary against local live sources, as a user would.
+        .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport"]),
     ]
 )

@@ -144,6 +144,12 @@ final class Segmenter {
     private func open(at us: Int64) throws(MediaError) {
         let path = nextPath()
         let part = path + Segmenter.partSuffix
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw .io("cannot create directory \(dir): \(error.localizedDescription)")
+            }
+        }
         let muxer = try format.makeMuxer(path: part, tracks: tracks)
         var report = SegmentReport(file: (path as NSString).lastPathComponent, format: format.rawValue, startedAt: Date())
         report.tracks = tracks.map(\.summary)

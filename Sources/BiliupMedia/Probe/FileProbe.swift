@@ -7,6 +7,7 @@ public enum FileProbe {
     public static let gapSeconds = 1.0
 
     public static func probe(path: String, decode: Bool = true) throws(MediaError) -> ProbeReport {
+        LibavLogging.configured
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         var rc = avformat_open_input(&ctx, path, nil, nil)
         guard rc >= 0, let ctx else { throw .demux("\(path): \(libavError(rc))") }

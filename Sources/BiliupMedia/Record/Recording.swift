@@ -21,6 +21,7 @@ public final class Recording: @unchecked Sendable {
     public init(options: RecordingOptions, onEvent: @escaping @Sendable (RecordingEvent) -> Void = { _ in }) {
         self.options = options
         self.onEvent = onEvent
+        LibavLogging.configured
     }
 
     public func start() {
@@ -118,6 +119,7 @@ public final class Recording: @unchecked Sendable {
         var reconnectReason: String?
         var endReason = "stream ended"
         var outcome: RecordingOutcome?
+        var everOpened = false
 
         while outcome == nil && !isStopping {
             let input: OpenedInput
@@ -127,6 +129,11 @@ public final class Recording: @unchecked Sendable {
                 setSource(nil)
                 if isStopping { break }
                 let recorded = pipeline?.hasWritten ?? false
+                if !everOpened {
+                    // A URL that never worked is a wrong URL or an offline stream: say so at once.
+                    outcome = .failed(error)
+                    break
+                }
                 if recorded && Recording.meansStreamOver(error) {
                     endReason = "stream ended (\(error))"
                     break
@@ -141,6 +148,7 @@ public final class Recording: @unchecked Sendable {
                 pause(options.reconnect.delay(forAttempt: failedAttempts))
                 continue
             }
+            everOpened = true
             if pipeline == nil {
                 let format = options.format ?? input.kind.defaultFormat
                 pipeline = PacketPipeline(segmenter: makeSegmenter(format: format), maxDuration: options.maxDuration)
