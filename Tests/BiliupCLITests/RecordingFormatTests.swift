@@ -33,7 +33,7 @@ import Testing
             url = source.playlistURL.absoluteString
             framesSent = {
                 try source.requestedSegments.reduce((0, 0)) { sum, i in
-                    let c = try TestMedia.frameCounts(media.segments[i])
+                    let c = try segmentFrameCounts(media, i)
                     return (sum.0 + c.video, sum.1 + c.audio)
                 }
             }
@@ -66,4 +66,13 @@ import Testing
         #expect(audio == sent.audio, "audio frames recorded \(audio), sent \(sent.audio)")
         if input == .flv { #expect(sent.video == Self.streamSeconds * 25) }
     }
+}
+
+/// Frames in one HLS segment; an fMP4 segment is only readable behind its init section.
+func segmentFrameCounts(_ media: HLSMedia, _ index: Int) throws -> (video: Int, audio: Int) {
+    guard let initSection = media.initSection else { return try TestMedia.frameCounts(media.segments[index]) }
+    let joined = FileManager.default.temporaryDirectory.appendingPathComponent("seg-\(UUID().uuidString).mp4")
+    defer { try? FileManager.default.removeItem(at: joined) }
+    try (Data(contentsOf: initSection) + Data(contentsOf: media.segments[index])).write(to: joined)
+    return try TestMedia.frameCounts(joined)
 }

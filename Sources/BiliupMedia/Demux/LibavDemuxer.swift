@@ -12,6 +12,12 @@ public final class LibavDemuxer: PacketSource {
     /// libavformat stream index → our track index (only audio and video streams become tracks).
     private var trackOfStream: [Int: Int] = [:]
     private let interrupt: InterruptFlag
+    /// Packets read while finding codec configs, handed out first.
+    private var pending: [Packet] = []
+    /// Tracks whose AAC arrives as ADTS: unwrapped here (see `ADTS`).
+    private var adtsTracks = Set<Int>()
+    /// Packets read ahead to find ADTS configs: a few seconds of audio and video at most.
+    static let maxReadAhead = 500
 
     /// Enough to see codec headers and a keyframe, small enough not to hold seconds of a stream in memory.
     static let probeBytes = 1 << 20
@@ -70,6 +76,25 @@ public final class LibavDemuxer: PacketSource {
             tracks.append(Track(index: tracks.count, copying: st.codecpar, timeBase: st.time_base))
         }
         guard !tracks.isEmpty else { throw .demux("no audio or video stream found") }
+        try findADTSConfigs()
+    }
+
+    /// AAC without a decoder config comes as ADTS: read ahead to each such track's first frame, take the
+    /// config from its header, and unwrap that track's packets from then on.
+    private func findADTSConfigs() throws(MediaError) {
+        var missing = Set(tracks.filter { $0.parameters.pointee.codec_id == AV_CODEC_ID_AAC
+            && $0.parameters.pointee.extradata_size == 0 }.map(\.index))
+        adtsTracks = missing
+        while !missing.isEmpty && pending.count < LibavDemuxer.maxReadAhead {
+            guard case .packet(let p) = readPacket() else { break }
+            pending.append(p)
+            if missing.contains(p.track) && ADTS.isADTS(p.bytes) {
+                ADTS.setExtradata(ADTS.audioSpecificConfig(p.bytes), on: tracks[p.track].parameters)
+                missing.remove(p.track)
+            }
+        }
+        if let t = missing.first { throw .demux("no AAC frame on \(tracks[t].summary) to configure it from") }
+        for p in pending where adtsTracks.contains(p.track) { ADTS.strip(p) }
     }
 
     private func failure(_ what: String, _ rc: Int32) -> MediaError {
@@ -87,6 +112,13 @@ public final class LibavDemuxer: PacketSource {
     }
 
     public func next() -> PacketRead {
+        if !pending.isEmpty { return .packet(pending.removeFirst()) }
+        let read = readPacket()
+        if case .packet(let p) = read, adtsTracks.contains(p.track) { ADTS.strip(p) }
+        return read
+    }
+
+    private func readPacket() -> PacketRead {
         while true {
             let rc = av_read_frame(context, packet)
             if rc < 0 {

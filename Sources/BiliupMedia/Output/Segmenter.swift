@@ -41,8 +41,14 @@ final class Segmenter {
         }
     }
 
-    /// How long past a cut the old file may still take late audio.
-    static let straddleMicros: Int64 = 1_000_000
+    /// How far video may run past a cut while the old file still waits for late audio. MPEG-TS lags
+    /// audio a few hundred milliseconds; fMP4 delivers whole fragments per track, seconds apart.
+    static let straddleMicros: Int64 = 5_000_000
+    /// A file that starts fresh (not at a cut) holds its first packets until every track has shown its
+    /// first one, so the earliest timestamp of any track becomes 0; bounded for inputs that never
+    /// deliver a track.
+    static let maxLeadInMicros: Int64 = 5_000_000
+    static let maxLeadInPackets = 512
     static let partSuffix = ".part"
     private static let micros = AVRational(num: 1, den: 1_000_000)
 
@@ -62,6 +68,8 @@ final class Segmenter {
     /// Media time written across all files, for `--duration`.
     private(set) var writtenMicros: Int64 = 0
     private var firstMicros: Int64?
+    /// Packets held while a fresh file decides its origin.
+    private var leadIn: [(packet: Packet, micros: Int64)] = []
 
     init(format: OutputFormat, split: SplitPolicy, nextPath: @escaping () -> String,
          onEvent: @escaping (SegmentEvent) -> Void) {
@@ -76,7 +84,7 @@ final class Segmenter {
 
     /// Packets from now on are described by `newTracks`. Different codecs end the open files.
     func setTracks(_ newTracks: [Track]) throws(MediaError) {
-        if current != nil && !tracks.sameCodecs(as: newTracks) {
+        if (current != nil || !leadIn.isEmpty) && !tracks.sameCodecs(as: newTracks) {
             let from = tracks.map(\.summary).joined(separator: ", ")
             let to = newTracks.map(\.summary).joined(separator: ", ")
             try closeAll(reason: "codec change")
@@ -113,7 +121,11 @@ final class Segmenter {
         let kind = tracks[p.track].kind
         let cutPoint = kind == .video ? p.isKeyframe : !tracks.contains { $0.kind == .video }
         if current == nil {
-            try open(at: us)
+            leadIn.append((p, us))
+            let allSeen = Set(leadIn.map(\.packet.track)).count == tracks.count
+            if !allSeen && us - leadIn[0].micros < Segmenter.maxLeadInMicros
+                && leadIn.count < Segmenter.maxLeadInPackets { return }
+            return try flushLeadIn()
         } else if cutPoint, let reason = splitReason(at: us) {
             try finishClosing()
             closing = current
@@ -132,6 +144,16 @@ final class Segmenter {
             let audioTracks = tracks.filter { $0.kind == .audio }.count
             if audioPastCut.count >= audioTracks || us - cutMicros > Segmenter.straddleMicros { try finishClosing() }
         }
+    }
+
+    /// Opens the file at the earliest held timestamp and writes what was held.
+    private func flushLeadIn() throws(MediaError) {
+        guard let origin = leadIn.map(\.micros).min() else { return }
+        // In timestamp order: muxers (FLV) refuse a packet older than the first one they were given.
+        let held = leadIn.enumerated().sorted { ($0.element.micros, $0.offset) < ($1.element.micros, $1.offset) }.map(\.element)
+        leadIn.removeAll()
+        try open(at: origin)
+        for (p, us) in held { try append(p, to: current!, micros: us) }
     }
 
     private func splitReason(at us: Int64) -> String? {
@@ -199,6 +221,7 @@ final class Segmenter {
     /// Closes every open file: each is finished, renamed from `.part`, and reported.
     func closeAll(reason: String) throws(MediaError) {
         var firstError: MediaError?
+        do { try flushLeadIn() } catch { firstError = error }
         for f in [closing, current].compactMap({ $0 }) {
             do { try finish(f, reason: reason) } catch { firstError = firstError ?? error }
         }
