@@ -13,8 +13,9 @@ enum BiliupProcess {
         return dir.appendingPathComponent("biliup").path
     }
 
-    static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runTool(binary, args)
+    /// Runs biliup to completion, off the cooperative pool.
+    static func run(_ args: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await onThread { try runTool(binary, args) }
     }
 
     /// Starts biliup in the background (for tests that signal or kill it).

@@ -420,18 +420,6 @@ func drain(_ source: HLSSource, limit: Duration = .seconds(30)) -> ReadLog {
 }
 
 /// Runs blocking work on a thread of its own, off Swift's small cooperative pool.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-    }
-}
-
-func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(returning: body()) }
-    }
-}
-
 func fetchText(_ url: String) throws -> String {
     let response = try HLSBlockingFetch.run(HTTPRequest(url: url)).get()
     return response.text

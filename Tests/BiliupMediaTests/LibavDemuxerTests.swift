@@ -36,22 +36,25 @@ import Testing
 @Suite struct HLSDemuxTests {
     /// Every frame of a live HLS stream reaches the demuxer's output, the last one included.
     @Test(arguments: [false, true])
-    func everyFrameOfALiveStreamComesOut(fmp4: Bool) throws {
+    func everyFrameOfALiveStreamComesOut(fmp4: Bool) async throws {
         let media = try TestMedia.hlsSegments(seconds: 12, fmp4: fmp4)
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         let live = try HLSLiveSource(server: server, name: "s", media: media, options: .init(speed: 20, window: 100))
-        let source = try HLSSource(url: live.playlistURL.absoluteString, headers: [], proxy: nil,
-                                   readTimeout: .seconds(10), notes: { _ in })
-        let demuxer = try LibavDemuxer(source: source, format: fmp4 ? "mov" : "mpegts")
-        var counts = [0, 0]
-        loop: while true {
-            switch demuxer.next() {
-            case .packet(let p): counts[p.track] += 1
-            case .finished(.end): break loop
-            case let other: Issue.record("unexpected \(other)"); break loop
+        let url = live.playlistURL.absoluteString
+        let (counts, ending) = try await onThread { () throws -> ([Int], String) in
+            let source = try HLSSource(url: url, headers: [], proxy: nil, readTimeout: .seconds(10), notes: { _ in })
+            let demuxer = try LibavDemuxer(source: source, format: fmp4 ? "mov" : "mpegts")
+            var counts = [0, 0]
+            while true {
+                switch demuxer.next() {
+                case .packet(let p): counts[p.track] += 1
+                case .finished(.end): return (counts, "end")
+                case let other: return (counts, "\(other)")
+                }
             }
         }
+        #expect(ending == "end")
         var expected = (video: 0, audio: 0)
         for i in live.requestedSegments {
             var data = try media.initSection.map { try Data(contentsOf: $0) } ?? Data()

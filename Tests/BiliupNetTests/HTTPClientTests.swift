@@ -47,7 +47,7 @@ import Testing
     }
 
     /// A consumer that stops reading must hold the transfer to a fixed amount of memory, then get every byte.
-    @Test func streamingBodyPausesWhenTheReaderFallsBehind() throws {
+    @Test func streamingBodyPausesWhenTheReaderFallsBehind() async throws {
         let total = 24 << 20
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
@@ -62,29 +62,34 @@ import Testing
             w.close()
         }
         let t = try HTTPClient.openStream(HTTPRequest(url: "\(server.baseURL)/bulk"))
-        guard case .success(let head) = t.waitForResponse(timeout: .seconds(10)) else { Issue.record("no response"); return }
+        guard case .success(let head) = await onThread({ t.waitForResponse(timeout: .seconds(10)) }) else {
+            Issue.record("no response"); return
+        }
         #expect(head.status == 200)
-        Thread.sleep(forTimeInterval: 1.0)  // reader asleep: the transfer must pause, not buffer
+        try await Task.sleep(for: .seconds(1))  // reader asleep: the transfer must pause, not buffer
         #expect(t.receivedBytes <= Int64(StreamTransfer.ringBytes))
 
-        var buf = [UInt8](repeating: 0, count: 100_000)
-        var offset = 0
-        var intact = true
-        loop: while true {
-            let r = buf.withUnsafeMutableBytes { t.read(into: $0.baseAddress!, capacity: $0.count, timeout: .seconds(10)) }
-            switch r {
-            case .bytes(let n):
-                for i in 0..<n where buf[i] != UInt8(truncatingIfNeeded: (offset + i) % 251) { intact = false }
-                offset += n
-            case .end: break loop
-            case .failed(let e): Issue.record("stream failed: \(e)"); break loop
+        let (offset, intact, failure) = await onThread { () -> (Int, Bool, NetError?) in
+            var buf = [UInt8](repeating: 0, count: 100_000)
+            var offset = 0
+            var intact = true
+            while true {
+                let r = buf.withUnsafeMutableBytes { t.read(into: $0.baseAddress!, capacity: $0.count, timeout: .seconds(10)) }
+                switch r {
+                case .bytes(let n):
+                    for i in 0..<n where buf[i] != UInt8(truncatingIfNeeded: (offset + i) % 251) { intact = false }
+                    offset += n
+                case .end: return (offset, intact, nil)
+                case .failed(let e): return (offset, intact, e)
+                }
             }
         }
+        #expect(failure == nil)
         #expect(offset == total)
         #expect(intact)
     }
 
-    @Test func streamThatGoesQuietIsReportedAsStalled() throws {
+    @Test func streamThatGoesQuietIsReportedAsStalled() async throws {
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         server.route("/quiet") { _, w in
@@ -94,19 +99,22 @@ import Testing
             w.close()
         }
         let t = try HTTPClient.openStream(HTTPRequest(url: "\(server.baseURL)/quiet"))
-        var buf = [UInt8](repeating: 0, count: 16)
-        let first = buf.withUnsafeMutableBytes { t.read(into: $0.baseAddress!, capacity: 16, timeout: .seconds(2)) }
+        let (first, second) = await onThread { () -> (StreamTransfer.ReadResult, StreamTransfer.ReadResult) in
+            var buf = [UInt8](repeating: 0, count: 16)
+            let first = buf.withUnsafeMutableBytes { t.read(into: $0.baseAddress!, capacity: 16, timeout: .seconds(2)) }
+            let second = buf.withUnsafeMutableBytes { t.read(into: $0.baseAddress!, capacity: 16, timeout: .milliseconds(500)) }
+            return (first, second)
+        }
         #expect(first == .bytes(3))
-        let second = buf.withUnsafeMutableBytes { t.read(into: $0.baseAddress!, capacity: 16, timeout: .milliseconds(500)) }
         #expect(second == .failed(.stalled(seconds: 0.5)))
         t.cancel()
     }
 
-    @Test func streamErrorStatusIsAFailure() throws {
+    @Test func streamErrorStatusIsAFailure() async throws {
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         let t = try HTTPClient.openStream(HTTPRequest(url: "\(server.baseURL)/missing"))
-        let head = t.waitForResponse(timeout: .seconds(5))
+        let head = await onThread { t.waitForResponse(timeout: .seconds(5)) }
         guard case .failure(.httpStatus(404, _)) = head else { Issue.record("expected HTTP 404, got \(head)"); return }
     }
 }
