@@ -18,6 +18,12 @@ struct FileFacts {
         let format = info["format"] as? [String: Any] ?? [:]
         startTime = Double(format["start_time"] as? String ?? "") ?? .nan
         duration = Double(format["duration"] as? String ?? "") ?? .nan
+        if duration.isNaN {
+            // A Matroska file whose writer was killed has no Duration element: take the last frame's time.
+            let packets = try TestMedia.ffprobeJSON(file, ["-show_entries", "packet=pts_time"])["packets"] as? [[String: Any]] ?? []
+            let times = packets.compactMap { Double($0["pts_time"] as? String ?? "") }
+            duration = (times.max() ?? .nan) - (startTime.isNaN ? 0 : startTime)
+        }
         let streams = info["streams"] as? [[String: Any]] ?? []
         let video = streams.first { $0["codec_type"] as? String == "video" }
         width = video?["width"] as? Int
