@@ -214,11 +214,16 @@ check_sidecars() {  # dir n
 
 hz=$(getconf CLK_TCK)
 
-# Samples per-thread CPU ticks of PID once a second into FILE until it exits.
+# Samples the threads of PID once a second into FILE until it exits: "tid name cpu-ticks syscall" per
+# thread (the syscall it is blocked in tells the network thread, which waits in poll, from the others;
+# thread names do not help: Foundation's Thread.name does not reach the kernel on Linux).
 sample_threads() {  # pid file
   while kill -0 "$1" 2>/dev/null; do
-    cat /proc/"$1"/task/*/stat >>"$2" 2>/dev/null || true
-    echo "--" >>"$2"
+    awk '
+      FILENAME ~ /\/stat$/ { split(FILENAME, p, "/"); cpu[p[5]] = $14 + $15; name[p[5]] = $2 }
+      FILENAME ~ /\/syscall$/ { split(FILENAME, p, "/"); sc[p[5]] = $1 }
+      END { for (t in cpu) print t, name[t], cpu[t], ((t in sc) ? sc[t] : "?"); print "--" }
+    ' /proc/"$1"/task/*/stat /proc/"$1"/task/*/syscall >>"$2" 2>/dev/null || true
     sleep 1
   done
 }
@@ -239,6 +244,7 @@ run_biliup() {  # tag n d
     sleep 0.05
   done
   : >"$work/$tag.threads"
+  b_pid=$pid
   if [[ -n $pid ]]; then sample_threads "$pid" "$work/$tag.threads" & sampler_pid=$!; fi
   local status=0
   wait "$wrapper" || status=$?
@@ -253,16 +259,25 @@ run_biliup() {  # tag n d
   b_cpu=$(awk -v u="$b_user" -v s="$b_sys" 'BEGIN { printf "%.2f", u + s }')
 }
 
-# Per-thread CPU from the samples: the last sample of each thread, grouped by name.
-thread_breakdown() {  # file total-cpu
-  awk -v hz="$hz" -v total="$2" '
+# Per-thread CPU from the samples: the last sample of each thread, grouped as main thread, network
+# thread (seen blocked in poll/ppoll/epoll_wait), and the rest (the recording threads, one per stream,
+# plus any runtime threads); threads with a kernel name other than the process's keep their name.
+thread_breakdown() {  # file total-cpu pid
+  awk -v hz="$hz" -v total="$2" -v pid="$3" '
     $1 == "--" { next }
-    { tid = $1; name = $2; gsub(/[()]/, "", name); cpu[tid] = ($14 + $15) / hz; who[tid] = name }
+    { cpu[$1] = $3 / hz; name[$1] = $2; if ($4 == 7 || $4 == 271 || $4 == 232 || $4 == 281) polls[$1]++ }
     END {
-      for (t in cpu) { by[who[t]] += cpu[t]; count[who[t]]++; seen += cpu[t] }
-      for (w in by) printf "    %-16s %3d threads %8.2f CPU-s  %5.1f%%\n", w, count[w], by[w], total > 0 ? 100 * by[w] / total : 0
-      printf "    %-16s %3s         %8.2f CPU-s  %5.1f%%\n", "(not sampled)", "", total - seen, total > 0 ? 100 * (total - seen) / total : 0
-    }' "$1" | sort -k4 -rn
+      for (t in cpu) {
+        n = name[t]; gsub(/[()]/, "", n)
+        if (t == pid) w = "main thread"
+        else if (polls[t] > 0) w = "network (poll)"
+        else if (n == "biliup") w = "recording+other"
+        else w = n
+        by[w] += cpu[t]; count[w]++; seen += cpu[t]
+      }
+      for (w in by) printf "%012.2f|    %-18s %4d threads %8.2f CPU-s %6.1f%%\n", by[w], w, count[w], by[w], (total > 0 ? 100 * by[w] / total : 0)
+      printf "%012.2f|    %-18s %4s         %8.2f CPU-s %6.1f%%\n", -1, "(exited unsampled)", "", total - seen, (total > 0 ? 100 * (total - seen) / total : 0)
+    }' "$1" | sort -r | cut -d'|' -f2-
 }
 
 declare -A result
@@ -290,7 +305,7 @@ if [[ $PHASES == *A* ]]; then
   result[a_src_cpu]=$(awk -v a="$(source_cpu)" -v b="$src0" 'BEGIN { printf "%.2f", a - b }')
   stop_source
   result[a_wall]=$b_wall result[a_cpu]=$b_cpu result[a_user]=$b_user result[a_sys]=$b_sys result[a_rss_kb]=$b_rss_kb
-  result[a_threads]=$(thread_breakdown "$work/a.threads" "$b_cpu")
+  result[a_threads]=$(thread_breakdown "$work/a.threads" "$b_cpu" "$b_pid")
   log "phase A: checking $N recordings"
   files=()
   for ((i = 1; i <= N; i++)); do files+=("$work/a/$i.flv"); done
