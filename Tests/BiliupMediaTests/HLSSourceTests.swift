@@ -12,7 +12,9 @@ import BiliupNet
     // MARK: live streams made by ffmpeg
 
     @Test func liveTSFromTheLiveEdgeToTheEnd() async throws {
-        let media = try TestMedia.hlsSegments(seconds: 20, fmp4: false)
+        // Long enough that the stream is still live (no ENDLIST yet) when the client starts, even on a
+        // loaded machine: at 10× the 60 s stream ends 6 s after its clock starts.
+        let media = try TestMedia.hlsSegments(seconds: 60, fmp4: false)
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         // A window that keeps everything, so a reload pace of one target duration (2 s real time,

@@ -27,7 +27,8 @@
 # /tmp/biliup-bench-cache), BENCH_WORK (recordings, default a fresh /tmp/biliup-bench.XXXXXX, removed at
 # exit unless KEEP=1), BASELINE_SECONDS (default 20), LAG_LIMIT (default 3), PHASES (default "0AB").
 # The results are also written to $BENCH_RESULTS (default /tmp/biliup-bench-results)/record-N-DATE.txt.
-# Run on an otherwise idle machine: anything else running shows up as noise (the load average is printed).
+# Run on an otherwise idle machine: each phase waits (up to WAIT_IDLE s, default 300) for the machine to
+# be quiet, and the report shows the CPU used by everything else during each phase (noise).
 set -euo pipefail
 
 usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
@@ -130,6 +131,8 @@ fps=$(awk -F= '$1 == "fps" { print $2 }' "$media.meta")
 gop=$(awk -F= '$1 == "gop" { print $2 }' "$media.meta")
 mbps=$(awk -F= '$1 == "mbps" { print $2 }' "$media.meta")
 
+hz=$(getconf CLK_TCK)
+
 # --- Live source ---------------------------------------------------------------------------------------
 
 port=""
@@ -166,6 +169,23 @@ urls() {  # N
 }
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# CPU-seconds the whole machine has been busy (user, nice, system, irq, softirq, steal), for the CPU
+# that others used during a phase: machine busy - measured processes - live-source.
+machine_busy() { awk -v hz="$hz" '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat; }
+
+# Waits (up to WAIT_IDLE s, default 300) until the machine is quiet: under 0.15 cores busy over 3 s.
+wait_quiet() {
+  local waited=0 busy
+  while :; do
+    local b0; b0=$(machine_busy); sleep 3
+    busy=$(awk -v a="$(machine_busy)" -v b="$b0" 'BEGIN { printf "%.2f", (a - b) / 3 }')
+    awk -v x="$busy" 'BEGIN { exit !(x < 0.15) }' && return 0
+    waited=$((waited + 3))
+    if ((waited >= ${WAIT_IDLE:-300})); then log "machine still busy ($busy cores), going on"; return 0; fi
+    ((waited % 30 == 0)) && log "waiting for a quiet machine ($busy cores busy)"
+  done
+}
 
 # --- Frame checks --------------------------------------------------------------------------------------
 
@@ -211,8 +231,6 @@ check_sidecars() {  # dir n
 }
 
 # --- Phases --------------------------------------------------------------------------------------------
-
-hz=$(getconf CLK_TCK)
 
 # Samples the threads of PID once a second into FILE until it exits: "tid name cpu-ticks syscall" per
 # thread (the syscall it is blocked in tells the network thread, which waits in poll, from the others;
@@ -260,19 +278,19 @@ run_biliup() {  # tag n d
 }
 
 # Per-thread CPU from the samples: the last sample of each thread, grouped as main thread, network
-# thread (seen blocked in poll/ppoll/epoll_wait), and the rest (the recording threads, one per stream,
+# thread (seen blocked in poll or ppoll, as curl_multi_poll does), and the rest (the recording threads, one per stream,
 # plus any runtime threads); threads with a kernel name other than the process's keep their name.
 thread_breakdown() {  # file total-cpu pid
   awk -v hz="$hz" -v total="$2" -v pid="$3" '
     $1 == "--" { next }
-    { cpu[$1] = $3 / hz; name[$1] = $2; if ($4 == 7 || $4 == 271 || $4 == 232 || $4 == 281) polls[$1]++ }
+    { cpu[$1] = $3 / hz; name[$1] = $2; if ($4 == 7 || $4 == 271) polls[$1]++ }
     END {
       for (t in cpu) {
         n = name[t]; gsub(/[()]/, "", n)
-        if (t == pid) w = "main thread"
+        if (n != "biliup") w = n
+        else if (t == pid) w = "main thread"
         else if (polls[t] > 0) w = "network (poll)"
-        else if (n == "biliup") w = "recording+other"
-        else w = n
+        else w = "recording+other"
         by[w] += cpu[t]; count[w]++; seen += cpu[t]
       }
       for (w in by) printf "%012.2f|    %-18s %4d threads %8.2f CPU-s %6.1f%%\n", by[w], w, count[w], by[w], (total > 0 ? 100 * by[w] / total : 0)
@@ -299,10 +317,12 @@ fi
 
 if [[ $PHASES == *A* ]]; then
   log "phase A: one biliup process, $N streams, $DUR s (load $(load))"
+  wait_quiet
   start_source "$N"
-  src0=$(source_cpu)
+  src0=$(source_cpu) m0=$(machine_busy)
   run_biliup a "$N" "$DUR"
   result[a_src_cpu]=$(awk -v a="$(source_cpu)" -v b="$src0" 'BEGIN { printf "%.2f", a - b }')
+  result[a_other]=$(awk -v m="$(machine_busy)" -v m0="$m0" -v s="${result[a_src_cpu]}" -v c="$b_cpu" 'BEGIN { printf "%.2f", m - m0 - s - c }')
   stop_source
   result[a_wall]=$b_wall result[a_cpu]=$b_cpu result[a_user]=$b_user result[a_sys]=$b_sys result[a_rss_kb]=$b_rss_kb
   result[a_threads]=$(thread_breakdown "$work/a.threads" "$b_cpu" "$b_pid")
@@ -329,8 +349,9 @@ fi
 
 if [[ $PHASES == *B* ]]; then
   log "phase B: $N ffmpeg -c copy processes, $DUR s (load $(load))"
+  wait_quiet
   start_source "$N"
-  src0=$(source_cpu)
+  src0=$(source_cpu) m0=$(machine_busy)
   mkdir -p "$work/b"
   mapfile -t list < <(urls "$N")
   pids=()
@@ -345,6 +366,7 @@ if [[ $PHASES == *B* ]]; then
   for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
   wrapper_pids=()
   result[b_src_cpu]=$(awk -v a="$(source_cpu)" -v b="$src0" 'BEGIN { printf "%.2f", a - b }')
+  m1=$(machine_busy)
   stop_source
   ((failed > 0)) && { echo "$failed ffmpeg processes failed, e.g.:" >&2; cat "$work"/b/*.log | head -5 >&2; }
   # "Command exited with non-zero status" lines precede the numbers in a failed process's file.
@@ -352,6 +374,7 @@ if [[ $PHASES == *B* ]]; then
     for ((i = 1; i <= N; i++)); do tail -1 "$work/b/$i.time"; done \
       | awk '{ if ($1 > w) w = $1; u += $2; s += $3; r += $4; if ($4 > m) m = $4 } END { print w, u, s, r, m }')
   result[b_cpu]=$(awk -v u="${result[b_user]}" -v s="${result[b_sys]}" 'BEGIN { printf "%.2f", u + s }')
+  result[b_other]=$(awk -v m="$m1" -v m0="$m0" -v s="${result[b_src_cpu]}" -v c="${result[b_cpu]}" 'BEGIN { printf "%.2f", m - m0 - s - c }')
   log "phase B: checking $N recordings"
   files=()
   for ((i = 1; i <= N; i++)); do files+=("$work/b/$i.flv"); done
@@ -405,6 +428,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   }
   [[ -n ${result[b_cpu]:-} ]] && echo "ffmpeg CPU: user ${result[b_user]} s + sys ${result[b_sys]} s; largest process peak RSS $(mb "${result[b_rss_max_kb]}") MB"
   echo "live-source CPU during phase A: ${result[a_src_cpu]:--} s, phase B: ${result[b_src_cpu]:--} s"
+  echo "other CPU on the machine (kernel threads, other users) during phase A: ${result[a_other]:--} s, phase B: ${result[b_other]:--} s"
   echo
   for line in "${verdict_lines[@]}"; do echo "$line"; done
   echo
