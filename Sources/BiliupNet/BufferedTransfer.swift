@@ -16,6 +16,9 @@ final class BufferedTransfer: CurlTransfer, @unchecked Sendable {
             overflow = true
             return true  // swallow; the transfer is failed at completion
         }
+        if body.isEmpty, let length = responseHeaders["content-length"].flatMap(Int.init), length <= request.maxBodyBytes {
+            body.reserveCapacity(length)  // one allocation, no copies from growing the array
+        }
         body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
         return true
     }
