@@ -121,7 +121,7 @@ public final class Recording: @unchecked Sendable {
         var outcome: RecordingOutcome?
         var everOpened = false
 
-        while outcome == nil && !isStopping {
+        attempts: while outcome == nil && !isStopping {
             let input: OpenedInput
             do {
                 input = try opener.open(interrupt: interrupt) { setSource($0) }
@@ -163,11 +163,11 @@ public final class Recording: @unchecked Sendable {
             case .failed(let error):
                 outcome = .failed(error)
             case .dropped(let reason, let gotNewFrames):
-                if isStopping { break }
+                if isStopping { break attempts }
                 failedAttempts = gotNewFrames ? 0 : failedAttempts + 1
                 if failedAttempts > options.reconnect.maxAttempts {
                     endReason = "stream ended (\(reason))"
-                    break
+                    break attempts
                 }
                 reconnectReason = reason
                 onEvent(.reconnecting(reason: reason))
