@@ -81,6 +81,8 @@ final class Segmenter {
 
     var currentPath: String? { current?.path }
     var currentBytes: Int64 { current?.muxer.bytesWritten ?? 0 }
+    /// Bytes of the files finished so far.
+    private(set) var closedBytes: Int64 = 0
 
     /// Packets from now on are described by `newTracks`. Different codecs end the open files.
     func setTracks(_ newTracks: [Track]) throws(MediaError) {
@@ -235,6 +237,7 @@ final class Segmenter {
         var writeError: MediaError?
         do { try f.muxer.finish() } catch { writeError = error }
         f.report.bytes = f.muxer.bytesWritten
+        closedBytes += f.report.bytes
         f.report.duration = Double(f.endMicros - f.originMicros) / 1e6
         if rename(f.partPath, f.path) != 0 {
             throw .io("cannot rename \(f.partPath): \(String(cString: strerror(errno)))")

@@ -20,14 +20,10 @@ final class PacketPipeline {
     }
 
     var reachedMaxDuration: Bool { maxDurationMicros.map { segmenter.writtenMicros >= $0 } ?? false }
-    var closedBytes: Int64 = 0
 
-    /// A new input (or new codec headers, or a boundary) starts with these tracks.
-    func begin(tracks: [Track], reconnect: String?, sameInput: Bool = false, boundary: String? = nil) {
-        try? begin(tracks: tracks, reconnect: reconnect, sameInput: sameInput)
-    }
-
-    func begin(tracks newTracks: [Track], reconnect: String?, sameInput: Bool) throws(MediaError) {
+    /// A new input (after a reconnect when `reconnect` says why), new codec headers within one input
+    /// (`sameInput`), or a boundary starts with these tracks. Different codecs close the open files.
+    func begin(tracks newTracks: [Track], reconnect: String?, sameInput: Bool = false) throws(MediaError) {
         if sameInput && newTracks.sameCodecs(as: tracks) {
             tracks = newTracks  // a repeated header: nothing to restart
             return
@@ -36,10 +32,7 @@ final class PacketPipeline {
         gate.begin(tracks: newTracks)
         repeats.begin(tracks: newTracks)
         timeline.begin(tracks: newTracks)
-        let bytesBefore = segmenter.currentBytes
-        let pathBefore = segmenter.currentPath
         try segmenter.setTracks(newTracks)
-        if pathBefore != nil && segmenter.currentPath == nil { closedBytes += bytesBefore }
         // Only a reconnect can resend what was written; a codec change or boundary carries new data.
         linedUp = reconnect == nil || sameInput
         pendingReconnect = reconnect
@@ -71,10 +64,7 @@ final class PacketPipeline {
                 pendingReconnect = nil
             }
             if let fix = timeline.apply(q) { segmenter.noteFix(fix) }
-            let pathBefore = segmenter.currentPath
-            let bytesBefore = segmenter.currentBytes
             try segmenter.write(q)
-            if let pathBefore, segmenter.currentPath != pathBefore { closedBytes += bytesBefore }
             wrote = true
         }
         hasWritten = hasWritten || wrote

@@ -199,7 +199,7 @@ public final class Recording: @unchecked Sendable {
         var input = opened
         var reason = reconnectReason
         var gotNewFrames = false
-        pipeline.begin(tracks: input.demuxer.tracks, reconnect: reason)
+        do { try pipeline.begin(tracks: input.demuxer.tracks, reconnect: reason) } catch { return .failed(error) }
         var lastProgress = ContinuousClock.now
         while true {
             for note in takeNotes() { pipeline.note(note) }
@@ -214,7 +214,7 @@ public final class Recording: @unchecked Sendable {
                         update {
                             $0.mediaSeconds = Double(pipeline.segmenter.writtenMicros) / 1e6
                             $0.currentFile = pipeline.segmenter.currentPath
-                            $0.writtenBytes = pipeline.closedBytes + pipeline.segmenter.currentBytes
+                            $0.writtenBytes = pipeline.segmenter.closedBytes + pipeline.segmenter.currentBytes
                         }
                         if pipeline.reachedMaxDuration { return .finished("duration reached") }
                     } else if ContinuousClock.now - lastProgress > options.stallTimeout {
@@ -224,10 +224,9 @@ public final class Recording: @unchecked Sendable {
                     }
                 case .tracksChanged(let tracks):
                     try pipeline.begin(tracks: tracks, reconnect: nil, sameInput: true)
-                case .finished(.boundary(let why)):
+                case .finished(.boundary):
                     try input.reopen()
-                    pipeline.note(.discontinuity)
-                    pipeline.begin(tracks: input.demuxer.tracks, reconnect: nil, boundary: why)
+                    try pipeline.begin(tracks: input.demuxer.tracks, reconnect: nil)
                 case .finished(.end):
                     if input.kind == .hlsTS || input.kind == .hlsFMP4 { return .finished("stream ended") }
                     return .dropped(reason: "the server closed the connection", gotNewFrames: gotNewFrames)
