@@ -19,6 +19,10 @@ public final class CurlLoop: @unchecked Sendable {
 
     /// How long the loop sleeps with nothing to do; wakeups cut it short.
     private static let idlePollMilliseconds: Int32 = 1000
+    /// Sockets are serviced at most this often. Hundreds of live streams each deliver a little data every
+    /// few milliseconds; letting it gather in the kernel for a moment turns many small reads and poll
+    /// rounds into few large ones. Nothing here needs lower latency than this.
+    private static let minimumRoundMicroseconds: UInt32 = 10_000
 
     private init() {
         _ = CurlLoop.globalInit
@@ -53,10 +57,14 @@ public final class CurlLoop: @unchecked Sendable {
             lock.unlock()
             for c in batch { apply(c) }
 
+            let roundStart = ContinuousClock.now
             curl_multi_perform(multi, &running)
             drainMessages()
             var fds: Int32 = 0
             curl_multi_poll(multi, nil, 0, CurlLoop.idlePollMilliseconds, &fds)
+            let elapsed = ContinuousClock.now - roundStart
+            let minimum = Duration.microseconds(Int64(CurlLoop.minimumRoundMicroseconds))
+            if elapsed < minimum { usleep(UInt32((minimum - elapsed).milliseconds * 1000)) }
         }
     }
 
