@@ -11,7 +11,9 @@ import Testing
         defer { server.stop() }
         let source = try FlvLiveSource(
             server: server, name: "room", file: try TestMedia.flv(seconds: 65),
-            options: .init(speed: 10, cutAfterSeconds: [14.1, 42], timestampJump: (atSeconds: 25, byMilliseconds: 3_600_000),
+            // 4×: the GOP cut into at 14.1 s stays the source's newest for 1.9 s of media, almost half a
+            // second of real time, so even a slow reconnect gets it resent (and no media is skipped).
+            options: .init(speed: 4, cutAfterSeconds: [14.1, 42], timestampJump: (atSeconds: 25, byMilliseconds: 3_600_000),
                            backwardStep: (atSeconds: 50, byMilliseconds: 5_000)))
         let dir = try scratchDirectory("repair-\(format)")
         let run = try await BiliupProcess.run(["download", source.url.absoluteString, "-o", dir.path + "/{title}_%H%M%S",

@@ -232,9 +232,11 @@ import BiliupNet
         #expect(t.count == 4)
         guard t.count == 4 else { return }
         let gaps = zip(t.dropFirst(), t).map { ($0 - $1) / .seconds(1) }
-        #expect(gaps[0] >= 0.38 && gaps[0] < 0.6, "\(gaps)")  // after the first playlist (new segments)
-        #expect(gaps[1] >= 0.38 && gaps[1] < 0.6, "\(gaps)")  // after a reload with a new segment
-        #expect(gaps[2] >= 0.18 && gaps[2] < 0.35, "\(gaps)")  // after one without
+        // Seen at the server, so each gap may be shorter by how late the previous request arrived
+        // (the network thread services sockets every 10 ms at most): hence the slack below the target.
+        #expect(gaps[0] >= 0.35 && gaps[0] < 0.6, "\(gaps)")  // after the first playlist (new segments)
+        #expect(gaps[1] >= 0.35 && gaps[1] < 0.6, "\(gaps)")  // after a reload with a new segment
+        #expect(gaps[2] >= 0.15 && gaps[2] < 0.35, "\(gaps)")  // after one without
     }
 
     @Test func fmp4NewInitSectionAndDiscontinuity() async throws {
