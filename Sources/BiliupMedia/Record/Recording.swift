@@ -197,9 +197,8 @@ public final class Recording: @unchecked Sendable {
     /// Reads one opened input (and the demuxers reopened on its boundaries) into the pipeline.
     private func pump(_ opened: OpenedInput, into pipeline: PacketPipeline, reconnectReason: String?) -> PumpEnd {
         var input = opened
-        var reason = reconnectReason
         var gotNewFrames = false
-        do { try pipeline.begin(tracks: input.demuxer.tracks, reconnect: reason) } catch { return .failed(error) }
+        do { try pipeline.begin(tracks: input.demuxer.tracks, reconnect: reconnectReason) } catch { return .failed(error) }
         var lastProgress = ContinuousClock.now
         while true {
             for note in takeNotes() { pipeline.note(note) }
@@ -210,7 +209,6 @@ public final class Recording: @unchecked Sendable {
                     if try pipeline.push(p) {
                         gotNewFrames = true
                         lastProgress = .now
-                        reason = nil
                         update {
                             $0.mediaSeconds = Double(pipeline.segmenter.writtenMicros) / 1e6
                             $0.currentFile = pipeline.segmenter.currentPath
