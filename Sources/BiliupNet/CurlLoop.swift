@@ -29,8 +29,12 @@ public final class CurlLoop: @unchecked Sendable {
         multi = curl_multi_init()!
         // Many transfers to one CDN host share connections where HTTP allows it.
         _ = shim_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0)
-        let thread = Thread { [self] in run() }
-        thread.name = "biliup-net"
+        // Named from inside: Foundation on Linux drops a name set before start(), and top -H, perf and
+        // /proc should tell the network thread from the recording threads.
+        let thread = Thread { [self] in
+            Thread.current.name = "biliup-net"
+            run()
+        }
         thread.stackSize = 1 << 20
         thread.start()
     }

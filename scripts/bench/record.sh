@@ -9,23 +9,30 @@
 #   phase 0  (N > 1 only) baseline: one `biliup download` of ONE stream for $BASELINE_SECONDS, for its
 #            peak RSS, so that "RSS per additional stream" = (RSS(N) - RSS(1)) / (N - 1).
 #   phase A  ONE `biliup download URL1..URLN --duration SECONDS` process, under /usr/bin/time:
-#            CPU-seconds (user + sys) and peak RSS (ru_maxrss); per-thread CPU sampled from
-#            /proc/PID/task/*/stat once a second (grouped by thread name: biliup-net, biliup-rec, ...).
+#            CPU-seconds (user + sys) and peak RSS (ru_maxrss); PSS at SECONDS/2; per-thread CPU sampled
+#            from /proc/PID/task/*/stat once a second, grouped as network thread (the one blocked in
+#            poll), main thread and the rest (one recording thread per stream).
 #   phase B  N `ffmpeg -nostdin -loglevel error -i URL -c copy -t SECONDS -f flv OUT` processes at once,
-#            each under /usr/bin/time: CPU summed over all processes, peak RSS summed and averaged.
-# Each phase gets a fresh live-source; phases never overlap (the machine has few cores). Reported:
-#   CPU-s per stream-minute = CPU-s / (N * SECONDS / 60), peak RSS total and per stream, the ratios
-#   biliup / ffmpeg, and a verdict on real time and lost frames: the biliup process must finish within
-#   SECONDS + $LAG_LIMIT s of wall time (a recorder that falls behind a real-time source finishes late),
-#   and every recording must hold SECONDS * fps video frames (+- one GOP, as files start on a keyframe)
-#   with no holes (frames >= duration * fps - 1, counted by ffprobe), no gaps, fixes or reconnects in its
-#   sidecar report. ffmpeg's files get the same frame count check.
+#            each under /usr/bin/time: CPU summed over all processes, peak RSS summed and averaged, PSS
+#            summed over all of them at SECONDS/2.
+# Each phase gets a fresh live-source (a phase during which it exits is reported INVALID); phases never
+# overlap (the machine has few cores). Reported: CPU-s per stream-minute = CPU-s / (N * SECONDS / 60),
+# memory total and per stream, the ratios biliup / ffmpeg, and a verdict on real time and lost frames:
+# the biliup process must finish within SECONDS + $LAG_LIMIT s of wall time (a recorder that falls
+# behind a real-time source finishes late), every recording must hold SECONDS * fps video frames (+- one
+# GOP, as files start on a keyframe), its video and audio packets must be an unbroken run of the source's
+# packets (compared by size sequence with ffprobe: no frame lost, doubled or damaged), and its sidecar
+# report must note no gaps, timestamp fixes or reconnects. ffmpeg's files get the same content check.
 # Targets (issue, acceptance point 7): biliup CPU per stream-minute <= 0.4 x ffmpeg's; RSS per additional
 # stream <= 8 MB; at N = 200 every stream keeps real time with no lost frames. MB = 10^6 bytes.
 #
-# Environment: BILIUP_BIN, LIVE_SOURCE_BIN (skip the release build), BENCH_CACHE (test media, default
-# /tmp/biliup-bench-cache), BENCH_WORK (recordings, default a fresh /tmp/biliup-bench.XXXXXX, removed at
-# exit unless KEEP=1), BASELINE_SECONDS (default 20), LAG_LIMIT (default 3), PHASES (default "0AB").
+# Environment: PERF=1 also runs `perf record -a` (199 Hz) during phases A and B and reports the share
+# of each tool's CPU spent writing files (page cache; on a VM its cost depends on the host) and the CPU
+# per stream-minute without it. BILIUP_BIN, LIVE_SOURCE_BIN (use these binaries; both needed, else a
+# release build into .build-bench), BENCH_CACHE (test media, default /tmp/biliup-bench-cache),
+# BENCH_WORK (recordings, default a fresh /tmp/biliup-bench.XXXXXX, removed at exit unless KEEP=1),
+# BASELINE_SECONDS (default 20), LAG_LIMIT (default 3), PHASES (default "0AB"; "prepare" only builds
+# and makes the media, printing their paths), WAIT_IDLE (see below).
 # The results are also written to $BENCH_RESULTS (default /tmp/biliup-bench-results)/record-N-DATE.txt.
 # Run on an otherwise idle machine: each phase waits (up to WAIT_IDLE s, default 300) for the machine to
 # be quiet, and the report shows the CPU used by everything else during each phase (noise).
@@ -72,8 +79,9 @@ cleanup() {
   local status=$?
   set +e
   [[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null
+  [[ -n ${perf_pid:-} ]] && kill -INT "$perf_pid" 2>/dev/null
   for pid in "${wrapper_pids[@]}"; do kill_tree "$pid"; done
-  stop_source
+  declare -F stop_source >/dev/null && stop_source
   wait 2>/dev/null
   if [[ ${KEEP:-0} == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
   exit $status
@@ -100,6 +108,14 @@ else
   live_source=${LIVE_SOURCE_BIN:-$bin/live-source}
 fi
 [[ -x $biliup && -x $live_source ]] || { echo "no binaries: $biliup $live_source" >&2; exit 1; }
+# Run copies, so that a build started meanwhile (others share the scratch path) cannot swap them mid-run.
+if [[ $PHASES != prepare ]]; then
+  mkdir -p "$work/bin"
+  cp "$biliup" "$work/bin/biliup"
+  cp "$live_source" "$work/bin/live-source"
+  biliup_sha=$(sha256sum "$biliup" | cut -c1-12)
+  biliup=$work/bin/biliup live_source=$work/bin/live-source
+fi
 
 # --- Test media (made once, cached) --------------------------------------------------------------------
 
@@ -130,6 +146,10 @@ fi
 fps=$(awk -F= '$1 == "fps" { print $2 }' "$media.meta")
 gop=$(awk -F= '$1 == "gop" { print $2 }' "$media.meta")
 mbps=$(awk -F= '$1 == "mbps" { print $2 }' "$media.meta")
+if [[ $PHASES == prepare ]]; then  # for scripts/bench/profile.sh: binaries and media only
+  printf 'biliup=%q\nlive_source=%q\nmedia=%q\n' "$biliup" "$live_source" "$media"
+  exit 0
+fi
 
 hz=$(getconf CLK_TCK)
 
@@ -152,8 +172,19 @@ start_source() {  # N
   exit 1
 }
 
-source_cpu() {  # CPU-s the live source has used so far
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$source_pid/stat"
+source_cpu() {  # CPU-s the live source has used so far (0 if it is gone)
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$source_pid/stat" 2>/dev/null || echo 0
+}
+
+# A source that died during a phase ends every stream early: the phase's numbers are then invalid.
+check_source_alive() {  # phase
+  kill -0 "$source_pid" 2>/dev/null && return 0
+  local status=0
+  wait "$source_pid" 2>/dev/null || status=$?
+  source_pid=""
+  verdict_ok=0
+  verdict_lines+=("INVALID phase $1: live-source exited during the phase (status $status): $(tail -3 "$work/source.err" | tr '\n' ' ')")
+  cp "$work/source.err" "$results_dir/live-source-$N-$stamp-$1.err" 2>/dev/null || true
 }
 
 stop_source() {
@@ -189,28 +220,62 @@ wait_quiet() {
 
 # --- Frame checks --------------------------------------------------------------------------------------
 
-# Prints "frames duration" of a file's video stream as ffprobe reads it (packets, last pts - first pts + 1 frame).
-probe_video() {
-  ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 "$1" \
-    | awk -v fps="$fps" 'NR == 1 { first = $1 } { n++; last = $1 } END { printf "%d %.3f\n", n, (n ? last - first + 1 / fps : 0) }'
+# Lost frames are found by content, not timestamps (the looping source leaves a one-frame timestamp
+# seam at each loop point, which both tools copy): the packet sizes of a recording's track must be a
+# contiguous run of the source's (cyclic) packet sizes. For each file prints "v-frames v-lost v-extra
+# a-frames a-lost a-extra": source frames skipped inside the recording, and recorded frames that fit
+# nowhere (duplicates, damage).
+align_file() {  # file (runs under xargs: uses only exported variables)
+  ffprobe -v error -show_entries packet=stream_index,size -of csv=p=0 "$1" | awk -v vi="$BENCH_VIDEO_INDEX" '
+    function align(src, m, rec, n,    w, start, k, i, ok, j, lost, extra, found, d) {
+      if (n == 0) return "0 0 0"
+      w = (n < 16 ? n : 16); start = -1
+      for (k = 0; k < m && start < 0; k++) {
+        ok = 1
+        for (i = 0; i < w; i++) if (rec[i] != src[(k + i) % m]) { ok = 0; break }
+        if (ok) start = k
+      }
+      if (start < 0) return n " 0 " n
+      j = start; lost = 0; extra = 0
+      for (i = 0; i < n; i++) {
+        if (rec[i] == src[j % m]) { j++; continue }
+        found = 0
+        for (d = 1; d < m / 2; d++)
+          if (rec[i] == src[(j + d) % m] && (i + 1 >= n || rec[i + 1] == src[(j + d + 1) % m])) { found = 1; break }
+        if (found) { lost += d; j += d + 1 } else extra++
+      }
+      return n " " lost " " extra
+    }
+    FILENAME != "-" { if ($1 == "v") sv[mv++] = $2; else sa[ma++] = $2; next }
+    { split($0, f, ","); if (f[1] == vi) rv[nv++] = f[2]; else ra[na++] = f[2] }
+    END { print align(sv, mv, rv, nv), align(sa, ma, ra, na) }
+  ' "$BENCH_SIZES" -
 }
+export -f align_file
 
-# Checks every FILE: video frames within one GOP of DUR * fps, and no holes. Prints a one-line summary;
-# returns 1 if any file fails.
+# Checks every FILE: video frames within one GOP of DUR * fps, no video or audio frame lost or extra.
+# Prints a one-line summary; returns 1 if any file fails. Files are probed two at a time.
 check_frames() {  # label files...
   local label=$1; shift
-  local bad=0 f frames duration min=999999 max=0 expected=$((DUR * fps)) problems=""
-  for f in "$@"; do
-    read -r frames duration < <(probe_video "$f")
-    ((frames < min)) && min=$frames
-    ((frames > max)) && max=$frames
-    if ! awk -v n="$frames" -v d="$duration" -v e="$expected" -v g="$gop" -v fps="$fps" \
-        'BEGIN { exit !(n >= e - g && n <= e + g && n >= d * fps - 1) }'; then
-      bad=$((bad + 1)); problems+=" $(basename "$f"):${frames}f/${duration}s"
-    fi
-  done
-  echo "$label: $# files, video frames min $min max $max (expected $expected +- $gop), $bad with lost frames or wrong length${problems:+:$problems}"
-  ((bad == 0))
+  if [[ ! -s $media.sizes ]]; then
+    { ffprobe -v error -select_streams v:0 -show_entries packet=size -of csv=p=0 "$media" | sed 's/^/v /'
+      ffprobe -v error -select_streams a:0 -show_entries packet=size -of csv=p=0 "$media" | sed 's/^/a /'; } >"$media.sizes.tmp"
+    mv "$media.sizes.tmp" "$media.sizes"
+  fi
+  # Stream order is the same in every file a tool writes: take it from the first.
+  printf '%s\n' "$@" | BENCH_VIDEO_INDEX=$(ffprobe -v error -select_streams v:0 -show_entries stream=index -of csv=p=0 "$1") \
+    BENCH_SIZES="$media.sizes" xargs -P 2 -n 1 bash -c 'echo "$(basename "$0") $(align_file "$0")"' >"$work/$label.frames"
+  awk -v label="$label" -v e=$((DUR * fps)) -v g="$gop" -v files=$# '
+    { v = $2; if (v < min || NR == 1) min = v; if (v > max) max = v; lost += $3 + $6; extra += $4 + $7
+      if ($3 + $4 + $6 + $7 > 0 || v < e - g || v > e + g) {
+        bad++; if (bad <= 5) problems = problems sprintf(" %s:%dv(lost %d, extra %d)/%da(lost %d, extra %d)", $1, $2, $3, $4, $5, $6, $7) } }
+    END {
+      if (bad > 5) problems = problems " ..."
+      if (NR != files) { bad += files - NR; problems = problems " " files - NR " not checked" }
+      printf "%s: %d files, video frames min %d max %d (expected %d +- %d); frames lost %d, extra %d; %d bad file(s)%s\n",
+        label, files, min, max, e, g, lost, extra, bad, (problems == "" ? "" : ":" problems)
+      exit bad > 0
+    }' "$work/$label.frames"
 }
 
 # Sidecar reports: biliup's own account of gaps, timestamp fixes and reconnects, and its frame counts.
@@ -235,15 +300,47 @@ check_sidecars() {  # dir n
 # Samples the threads of PID once a second into FILE until it exits: "tid name cpu-ticks syscall" per
 # thread (the syscall it is blocked in tells the network thread, which waits in poll, from the others;
 # thread names do not help: Foundation's Thread.name does not reach the kernel on Linux).
-sample_threads() {  # pid file
+sample_threads() {  # pid file pss-at-second
+  local i=0
   while kill -0 "$1" 2>/dev/null; do
     awk '
       FILENAME ~ /\/stat$/ { split(FILENAME, p, "/"); cpu[p[5]] = $14 + $15; name[p[5]] = $2 }
       FILENAME ~ /\/syscall$/ { split(FILENAME, p, "/"); sc[p[5]] = $1 }
       END { for (t in cpu) print t, name[t], cpu[t], ((t in sc) ? sc[t] : "?"); print "--" }
     ' /proc/"$1"/task/*/stat /proc/"$1"/task/*/syscall >>"$2" 2>/dev/null || true
+    i=$((i + 1))
+    ((i == $3)) && pss_kb "$1" >"$2.pss"
     sleep 1
   done
+}
+
+# Proportional set size (KiB) summed over PIDS: memory really used, shared library pages split among
+# the processes that map them (RSS counts them fully in every process).
+pss_kb() {  # pids...
+  local pid files=()
+  for pid in "$@"; do files+=("/proc/$pid/smaps_rollup"); done
+  awk '$1 == "Pss:" { s += $2 } END { print s + 0 }' "${files[@]}" 2>/dev/null || true
+}
+
+# With PERF=1, `perf record -a` runs during phases A and B, to split each tool's CPU into writing files
+# (page cache: the same bytes for both tools, and on a VM its cost depends on the host) and the rest.
+perf_pid=""
+perf_start() {  # tag
+  [[ ${PERF:-0} == 1 ]] || return 0
+  perf record -q -a -g -e cpu-clock -F 199 -o "$work/$1.perf" >/dev/null 2>&1 &
+  perf_pid=$!
+}
+perf_stop() {  # (in this shell: perf must be this shell's child to be waited for)
+  [[ -n $perf_pid ]] || return 0
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" 2>/dev/null || true
+  perf_pid=""
+}
+perf_share() {  # tag comm -> prints "file-write-share-percent samples"
+  [[ -s $work/$1.perf ]] || return 0
+  perf script -i "$work/$1.perf" -F comm,ip,sym 2>/dev/null | awk -v comm="$2" -v RS= '
+    $1 == comm { n++; if ($0 ~ /vfs_write|do_writev|ksys_write/) w++ }
+    END { printf "%.1f %d\n", n ? 100 * w / n : 0, n }'
 }
 
 # Runs one biliup download of the first n streams for d seconds; sets b_wall b_cpu b_user b_sys b_rss_kb.
@@ -263,7 +360,7 @@ run_biliup() {  # tag n d
   done
   : >"$work/$tag.threads"
   b_pid=$pid
-  if [[ -n $pid ]]; then sample_threads "$pid" "$work/$tag.threads" & sampler_pid=$!; fi
+  if [[ -n $pid ]]; then sample_threads "$pid" "$work/$tag.threads" $((d / 2)) & sampler_pid=$!; fi
   local status=0
   wait "$wrapper" || status=$?
   wrapper_pids=()
@@ -274,6 +371,7 @@ run_biliup() {  # tag n d
     return 1
   fi
   read -r b_wall b_user b_sys b_rss_kb <"$work/$tag.time"
+  b_pss_kb=$(cat "$work/$tag.threads.pss" 2>/dev/null || echo 0)
   b_cpu=$(awk -v u="$b_user" -v s="$b_sys" 'BEGIN { printf "%.2f", u + s }')
 }
 
@@ -312,7 +410,7 @@ if [[ $PHASES == *0* ]]; then
   run_biliup base 1 "$BASELINE_SECONDS"
   stop_source
   result[base_rss_kb]=$b_rss_kb
-  rm -rf "$work/base"
+  [[ ${KEEP:-0} == 1 ]] || rm -rf "$work/base"
 fi
 
 if [[ $PHASES == *A* ]]; then
@@ -320,11 +418,17 @@ if [[ $PHASES == *A* ]]; then
   wait_quiet
   start_source "$N"
   src0=$(source_cpu) m0=$(machine_busy)
+  perf_start a
   run_biliup a "$N" "$DUR"
+  perf_stop
+  result[a_perf]=$(perf_share a biliup)
+  rm -f "$work/a.perf"
+  check_source_alive A
   result[a_src_cpu]=$(awk -v a="$(source_cpu)" -v b="$src0" 'BEGIN { printf "%.2f", a - b }')
   result[a_other]=$(awk -v m="$(machine_busy)" -v m0="$m0" -v s="${result[a_src_cpu]}" -v c="$b_cpu" 'BEGIN { printf "%.2f", m - m0 - s - c }')
   stop_source
   result[a_wall]=$b_wall result[a_cpu]=$b_cpu result[a_user]=$b_user result[a_sys]=$b_sys result[a_rss_kb]=$b_rss_kb
+  result[a_pss_kb]=$b_pss_kb
   result[a_threads]=$(thread_breakdown "$work/a.threads" "$b_cpu" "$b_pid")
   log "phase A: checking $N recordings"
   files=()
@@ -344,7 +448,7 @@ if [[ $PHASES == *A* ]]; then
   else
     verdict_ok=0; verdict_lines+=("biliup fell behind: wall $b_wall s for $DUR s of media (limit $DUR + $LAG_LIMIT s)")
   fi
-  rm -rf "$work/a"
+  [[ ${KEEP:-0} == 1 ]] || rm -rf "$work/a"
 fi
 
 if [[ $PHASES == *B* ]]; then
@@ -355,6 +459,7 @@ if [[ $PHASES == *B* ]]; then
   mkdir -p "$work/b"
   mapfile -t list < <(urls "$N")
   pids=()
+  perf_start b
   for ((i = 1; i <= N; i++)); do
     /usr/bin/time -f '%e %U %S %M' -o "$work/b/$i.time" \
       ffmpeg -nostdin -loglevel error -i "${list[i - 1]}" -c copy -t "$DUR" -f flv "$work/b/$i.flv" \
@@ -362,15 +467,22 @@ if [[ $PHASES == *B* ]]; then
     pids+=($!)
     wrapper_pids+=($!)
   done
+  sleep $((DUR / 2))
+  mapfile -t ffmpeg_pids < <(IFS=,; pgrep -P "${pids[*]}")
+  result[b_pss_kb]=$(pss_kb "${ffmpeg_pids[@]}")
   failed=0
   for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+  perf_stop
+  result[b_perf]=$(perf_share b ffmpeg)
+  rm -f "$work/b.perf"
   wrapper_pids=()
+  check_source_alive B
   result[b_src_cpu]=$(awk -v a="$(source_cpu)" -v b="$src0" 'BEGIN { printf "%.2f", a - b }')
   m1=$(machine_busy)
   stop_source
   ((failed > 0)) && { echo "$failed ffmpeg processes failed, e.g.:" >&2; cat "$work"/b/*.log | head -5 >&2; }
   # "Command exited with non-zero status" lines precede the numbers in a failed process's file.
-  read -r result[b_wall] result[b_user] result[b_sys] result[b_rss_kb] result[b_rss_max_kb] < <(
+  read -r 'result[b_wall]' 'result[b_user]' 'result[b_sys]' 'result[b_rss_kb]' 'result[b_rss_max_kb]' < <(
     for ((i = 1; i <= N; i++)); do tail -1 "$work/b/$i.time"; done \
       | awk '{ if ($1 > w) w = $1; u += $2; s += $3; r += $4; if ($4 > m) m = $4 } END { print w, u, s, r, m }')
   result[b_cpu]=$(awk -v u="${result[b_user]}" -v s="${result[b_sys]}" 'BEGIN { printf "%.2f", u + s }')
@@ -384,7 +496,7 @@ if [[ $PHASES == *B* ]]; then
   else
     verdict_lines+=("ffmpeg: $failed of $N processes failed")
   fi
-  rm -rf "$work/b"
+  [[ ${KEEP:-0} == 1 ]] || rm -rf "$work/b"
 fi
 
 # --- Report --------------------------------------------------------------------------------------------
@@ -395,31 +507,38 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 {
   echo "biliup recording benchmark: N = $N streams x $DUR s, $mbps Mbit/s H.264 1280x720 ${fps} fps (GOP $gop) + AAC FLV"
-  echo "machine: $machine; $(date -u +%Y-%m-%dT%H:%M:%SZ); biliup $commit"
+  echo "machine: $machine; $(date -u +%Y-%m-%dT%H:%M:%SZ); biliup $commit, binary sha256 $biliup_sha"
   echo
-  printf '%-28s %14s %10s %15s %12s %16s %8s\n' "" "CPU-s/str-min" "CPU-s" "peak RSS total" "RSS/stream" "RSS/addl stream" "wall s"
+  row='%-27s %13s %9s %14s %11s %15s %13s %11s %7s\n'
+  printf "$row" "" "CPU-s/str-min" "CPU-s" "peak RSS total" "RSS/stream" "RSS/addl strm" "PSS mid-run" "PSS/stream" "wall s"
   if [[ -n ${result[a_cpu]:-} ]]; then
     a_min=$(per_min "${result[a_cpu]}")
     a_rss=$(mb "${result[a_rss_kb]}")
     a_per=$(awk -v r="$a_rss" -v n="$N" 'BEGIN { printf "%.2f", r / n }')
+    a_pss=$(mb "${result[a_pss_kb]:-0}")
+    a_pss_per=$(awk -v r="$a_pss" -v n="$N" 'BEGIN { printf "%.2f", r / n }')
     a_add="-"
     if [[ -n ${result[base_rss_kb]:-} ]]; then
       a_add=$(awk -v r="$a_rss" -v b="$(mb "${result[base_rss_kb]}")" -v n="$N" 'BEGIN { printf "%.2f", (r - b) / (n - 1) }')
     fi
-    printf '%-28s %14s %10s %15s %12s %16s %8s\n' "biliup (1 process)" "$a_min" "${result[a_cpu]}" "$a_rss MB" "$a_per MB" \
-      "$a_add$( [[ $a_add != - ]] && echo " MB")" "${result[a_wall]}"
+    printf "$row" "biliup (1 process)" "$a_min" "${result[a_cpu]}" "$a_rss MB" "$a_per MB" \
+      "$a_add$( [[ $a_add != - ]] && echo " MB")" "$a_pss MB" "$a_pss_per MB" "${result[a_wall]}"
   fi
   if [[ -n ${result[b_cpu]:-} ]]; then
     b_min=$(per_min "${result[b_cpu]}")
     b_rss=$(mb "${result[b_rss_kb]}")
     b_per=$(awk -v r="$b_rss" -v n="$N" 'BEGIN { printf "%.2f", r / n }')
-    printf '%-28s %14s %10s %15s %12s %16s %8s\n' "ffmpeg -c copy ($N process$( ((N > 1)) && echo es))" "$b_min" "${result[b_cpu]}" \
-      "$b_rss MB" "$b_per MB" "$b_per MB" "${result[b_wall]}"
+    b_pss=$(mb "${result[b_pss_kb]:-0}")
+    b_pss_per=$(awk -v r="$b_pss" -v n="$N" 'BEGIN { printf "%.2f", r / n }')
+    printf "$row" "ffmpeg -c copy ($N proc.)" "$b_min" "${result[b_cpu]}" \
+      "$b_rss MB" "$b_per MB" "$b_per MB" "$b_pss MB" "$b_pss_per MB" "${result[b_wall]}"
   fi
   if [[ -n ${result[a_cpu]:-} && -n ${result[b_cpu]:-} ]]; then
-    printf '%-28s %14s %10s %15s %12s %16s\n' "biliup / ffmpeg" "$(ratio "$a_min" "$b_min")" "" \
-      "$(ratio "$a_rss" "$b_rss")" "$(ratio "$a_per" "$b_per")" "$( [[ $a_add != - ]] && ratio "$a_add" "$b_per" || echo -)"
+    printf "$row" "biliup / ffmpeg" "$(ratio "$a_min" "$b_min")" "" "$(ratio "$a_rss" "$b_rss")" "$(ratio "$a_per" "$b_per")" \
+      "$( [[ $a_add != - ]] && ratio "$a_add" "$b_per" || echo -)" "$(ratio "$a_pss" "$b_pss")" "$(ratio "$a_pss_per" "$b_pss_per")" ""
   fi
+  echo "(MB = 10^6 bytes. RSS: peak ru_maxrss; for ffmpeg summed over its processes, so shared libraries count once"
+  echo " per process. PSS: /proc/PID/smaps_rollup summed at SECONDS/2, shared pages split among their users.)"
   echo
   [[ -n ${result[base_rss_kb]:-} ]] && echo "baseline: biliup with 1 stream for $BASELINE_SECONDS s peaked at $(mb "${result[base_rss_kb]}") MB RSS"
   [[ -n ${result[a_cpu]:-} ]] && {
@@ -427,8 +546,21 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     echo "${result[a_threads]}"
   }
   [[ -n ${result[b_cpu]:-} ]] && echo "ffmpeg CPU: user ${result[b_user]} s + sys ${result[b_sys]} s; largest process peak RSS $(mb "${result[b_rss_max_kb]}") MB"
+  if [[ -n ${result[a_perf]:-} && -n ${result[b_perf]:-} && -n ${result[a_cpu]:-} && -n ${result[b_cpu]:-} ]]; then
+    read -r a_w a_n <<<"${result[a_perf]}"
+    read -r b_w b_n <<<"${result[b_perf]}"
+    a_nw=$(awk -v m="$a_min" -v w="$a_w" 'BEGIN { printf "%.3f", m * (1 - w / 100) }')
+    b_nw=$(awk -v m="$b_min" -v w="$b_w" 'BEGIN { printf "%.3f", m * (1 - w / 100) }')
+    echo "file writes (perf -a at 199 Hz): $a_w% of biliup's $a_n samples, $b_w% of ffmpeg's $b_n samples;"
+    echo "  CPU-s/stream-min without them: biliup $a_nw, ffmpeg $b_nw, ratio $(ratio "$a_nw" "$b_nw")"
+  fi
   echo "live-source CPU during phase A: ${result[a_src_cpu]:--} s, phase B: ${result[b_src_cpu]:--} s"
   echo "other CPU on the machine (kernel threads, other users) during phase A: ${result[a_other]:--} s, phase B: ${result[b_other]:--} s"
+  for ph in a b; do
+    if [[ -n ${result[${ph}_other]:-} ]] && awk -v o="${result[${ph}_other]}" -v c="${result[${ph}_cpu]}" 'BEGIN { exit !(o > 0.1 * c + 3) }'; then
+      echo "WARNING: much other CPU during phase ${ph^^} (${result[${ph}_other]} CPU-s: kernel writeback and reclaim, or other load): check for noise"
+    fi
+  done
   echo
   for line in "${verdict_lines[@]}"; do echo "$line"; done
   echo

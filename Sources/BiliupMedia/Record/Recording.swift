@@ -26,6 +26,7 @@ public final class Recording: @unchecked Sendable {
 
     public func start() {
         let thread = Thread { [self] in
+            Thread.current.name = "biliup-rec"  // set inside: see CurlLoop
             let outcome = run()
             lock.lock()
             result = outcome
@@ -34,7 +35,6 @@ public final class Recording: @unchecked Sendable {
             lock.unlock()
             done.signal()
         }
-        thread.name = "biliup-rec"
         thread.stackSize = Recording.threadStackBytes
         thread.start()
     }
