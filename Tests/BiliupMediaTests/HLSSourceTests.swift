@@ -93,10 +93,7 @@ import BiliupNet
         let live = try HLSLiveSource(server: server, name: "disc", media: media,
                                      options: .init(speed: 10, window: 100, discontinuityAt: 3))
         let notes = NoteLog()
-        let log = try await onThread {
-            drain(try HLSSource(url: live.playlistURL.absoluteString, headers: [], proxy: nil,
-                                readTimeout: .seconds(5), notes: notes.add))
-        }
+        let log = try await drainLive(live, notes: notes)
         guard case .end = log.result else { Issue.record("expected .end, got \(log.result)"); return }
         let segments = try media.segments.map { try [UInt8](Data(contentsOf: $0)) }
         #expect(log.boundaries == ["discontinuity"])
@@ -113,10 +110,7 @@ import BiliupNet
         let live = try HLSLiveSource(server: server, name: "retry", media: media,
                                      options: .init(speed: 10, window: 100, failSegmentOnce: 2))
         let notes = NoteLog()
-        let log = try await onThread {
-            drain(try HLSSource(url: live.playlistURL.absoluteString, headers: [], proxy: nil,
-                                readTimeout: .seconds(5), notes: notes.add))
-        }
+        let log = try await drainLive(live, notes: notes)
         guard case .end = log.result else { Issue.record("expected .end, got \(log.result)"); return }
         let segments = try media.segments.map { try [UInt8](Data(contentsOf: $0)) }
         #expect(log.bytes == segments.flatMap { $0 })
@@ -424,6 +418,14 @@ func drain(_ source: HLSSource, limit: Duration = .seconds(30)) -> ReadLog {
 }
 
 /// Runs blocking work on a thread of its own, off Swift's small cooperative pool.
+/// Reads a live source through HLSSource to its end, off the cooperative pool.
+func drainLive(_ live: HLSLiveSource, notes: NoteLog) async throws -> ReadLog {
+    try await onThread {
+        drain(try HLSSource(url: live.playlistURL.absoluteString, headers: [], proxy: nil,
+                            readTimeout: .seconds(5), notes: notes.add))
+    }
+}
+
 func fetchText(_ url: String) throws -> String {
     let response = try HLSBlockingFetch.run(HTTPRequest(url: url)).get()
     return response.text

@@ -41,9 +41,9 @@ import Testing
         let year = Calendar.current.component(.year, from: date)
         let first = t.uniquePath(values: ["title": "room"], ext: "flv", date: date)
         #expect(first == dir.path + "/room_\(year).flv")
-        FileManager.default.createFile(atPath: first, contents: Data())
+        _ = FileManager.default.createFile(atPath: first, contents: Data())
         #expect(t.uniquePath(values: ["title": "room"], ext: "flv", date: date) == dir.path + "/room_\(year)_1.flv")
-        FileManager.default.createFile(atPath: dir.path + "/room_\(year)_1.flv.part", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir.path + "/room_\(year)_1.flv.part", contents: Data())
         #expect(t.uniquePath(values: ["title": "room"], ext: "flv", date: date) == dir.path + "/room_\(year)_2.flv")
     }
 }

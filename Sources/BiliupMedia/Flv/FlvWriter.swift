@@ -278,7 +278,7 @@ public final class FlvWriter: SegmentMuxer {
     private func flush() throws(MediaError) {
         var done = 0
         while done < buffered {
-            let n = writeFile(fd, buffer + done, buffered - done)
+            let n = posixWrite(fd, buffer + done, buffered - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 buffered = 0
@@ -336,14 +336,4 @@ public final class FlvWriter: SegmentMuxer {
     }
 
     private func writeError() -> MediaError { .io("write \(path): \(errnoText())") }
-}
-
-private func errnoText() -> String { String(cString: strerror(errno)) }
-
-@inline(__always) private func writeFile(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(fd, p, n)
-    #else
-    Darwin.write(fd, p, n)
-    #endif
 }

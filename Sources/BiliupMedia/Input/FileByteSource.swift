@@ -16,7 +16,7 @@ public final class FileByteSource: ByteSource {
     public init(path: String) throws(MediaError) {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .io("cannot open \(path): \(errnoText())") }
     }
 
     deinit { close(fd) }
@@ -28,22 +28,14 @@ public final class FileByteSource: ByteSource {
     public func read(into buffer: UnsafeMutableRawPointer, capacity: Int) -> SourceRead {
         if cancelled.load(ordering: .relaxed) { return .failed(.cancelled) }
         while true {
-            let n = readFile(fd, buffer, capacity)
+            let n = posixRead(fd, buffer, capacity)
             if n > 0 {
                 total.add(Int64(n), ordering: .relaxed)
                 return .bytes(n)
             }
             if n == 0 { return .end }
             if errno == EINTR { continue }
-            return .failed(.io("read \(path): \(String(cString: strerror(errno)))"))
+            return .failed(.io("read \(path): \(errnoText())"))
         }
     }
-}
-
-@inline(__always) private func readFile(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.read(fd, buffer, count)
-    #else
-    Darwin.read(fd, buffer, count)
-    #endif
 }

@@ -240,7 +240,7 @@ final class Segmenter {
         closedBytes += f.report.bytes
         f.report.duration = Double(f.endMicros - f.originMicros) / 1e6
         if rename(f.partPath, f.path) != 0 {
-            throw .io("cannot rename \(f.partPath): \(String(cString: strerror(errno)))")
+            throw .io("cannot rename \(f.partPath): \(errnoText())")
         }
         try? f.report.writeSidecar(for: f.path)
         onEvent(.closed(path: f.path, report: f.report))
