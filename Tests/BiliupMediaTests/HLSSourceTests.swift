@@ -12,17 +12,18 @@ import BiliupNet
     // MARK: live streams made by ffmpeg
 
     @Test func liveTSFromTheLiveEdgeToTheEnd() async throws {
-        // Long enough that the stream is still live (no ENDLIST yet) when the client starts, even on a
-        // loaded machine: at 10× the 60 s stream ends 6 s after its clock starts.
+        // Long enough that the stream is still live (no ENDLIST yet) when the client starts, even while
+        // the CLI tests load both cores: at 4× the 60 s stream ends 15 s after its clock starts.
         let media = try TestMedia.hlsSegments(seconds: 60, fmp4: false)
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         // A window that keeps everything, so a reload pace of one target duration (2 s real time,
-        // 20 s of media at 10×) misses nothing.
-        let live = try HLSLiveSource(server: server, name: "ts", media: media, options: .init(speed: 10, window: 100))
-        // Start the stream's clock and let segments pile up, so the recording starts at the live edge.
+        // 8 s of media at 4×) misses nothing.
+        let live = try HLSLiveSource(server: server, name: "ts", media: media, options: .init(speed: 4, window: 100))
+        // Start the stream's clock and let segments pile up (10 s of media: 5 segments), so the
+        // recording starts at the live edge.
         _ = try await onThread { try fetchText(live.playlistURL.absoluteString) }
-        try await Task.sleep(for: .milliseconds(900))
+        try await Task.sleep(for: .milliseconds(2500))
 
         let notes = NoteLog()
         let (source, log) = try await onThread {
