@@ -9,12 +9,15 @@ import Darwin
 /// FlvDemuxer produces, or an MP4 source): H.264 (avcC, codec id 7), HEVC (hvcC, written with codec id
 /// 12 as Chinese CDNs and players expect), AAC (AudioSpecificConfig) and MP3.
 ///
-/// Output goes through one 128 KiB buffer with write(2); the buffer is flushed when full and after every
-/// video keyframe, always at tag boundaries, so a killed process leaves a file that ends with a whole tag
+/// Output goes through one 128 KiB buffer with write(2); the buffer is flushed when full, after every
+/// video keyframe and at least every `flushIntervalMs` of media, always at tag boundaries, so a killed process leaves a file that ends with a whole tag
 /// and plays without errors. `finish()` patches `duration` and `filesize` in onMetaData.
 public final class FlvWriter: SegmentMuxer {
     /// Flush threshold: few syscalls per second per stream, little memory per open file.
     static let flushBytes = 128 << 10
+    /// At most this much media waits in the buffer, whatever the bitrate: a killed process loses no more.
+    static let flushIntervalMs: Int64 = 500
+    private var lastFlushMs: Int64 = 0
 
     private enum Kind {
         case video(codecID: UInt8)
@@ -132,12 +135,14 @@ public final class FlvWriter: SegmentMuxer {
         let timestamp = UInt32(truncatingIfNeeded: max(dts, 0))
         var data = UnsafeRawPointer(av.data!)
         var size = Int(av.size)
+        let key = av.flags & AV_PKT_FLAG_KEY != 0
+        let due = dts - lastFlushMs >= FlvWriter.flushIntervalMs
         switch kind {
         case .video(let codecID):
-            let key = av.flags & AV_PKT_FLAG_KEY != 0
+            if key || due { lastFlushMs = dts }
             let ct = UInt64(UInt32(bitPattern: Int32(clamping: min(max(pts - dts, -0x80_0000), 0x7F_FFFF))) & 0xFF_FFFF)
             let header = UInt64((key ? 0x10 : 0x20) | codecID) << 32 | 1 << 24 | ct
-            try putTag(type: 9, timestamp: timestamp, header: header, headerBytes: 5, payload: data, count: size, flush: key)
+            try putTag(type: 9, timestamp: timestamp, header: header, headerBytes: 5, payload: data, count: size, flush: key || due)
         case .aac:
             // ADTS-framed AAC (from MPEG-TS) carries a 7- or 9-byte header FLV must not have.
             if size > 9 && data.load(as: UInt8.self) == 0xFF && data.load(fromByteOffset: 1, as: UInt8.self) & 0xF0 == 0xF0 {
@@ -145,9 +150,11 @@ public final class FlvWriter: SegmentMuxer {
                 data += headerLength
                 size -= headerLength
             }
-            try putTag(type: 8, timestamp: timestamp, header: 0xAF01, headerBytes: 2, payload: data, count: size, flush: false)
+            if due { lastFlushMs = dts }
+            try putTag(type: 8, timestamp: timestamp, header: 0xAF01, headerBytes: 2, payload: data, count: size, flush: due)
         case .mp3(let flags):
-            try putTag(type: 8, timestamp: timestamp, header: UInt64(flags), headerBytes: 1, payload: data, count: size, flush: false)
+            if due { lastFlushMs = dts }
+            try putTag(type: 8, timestamp: timestamp, header: UInt64(flags), headerBytes: 1, payload: data, count: size, flush: due)
         }
     }
 

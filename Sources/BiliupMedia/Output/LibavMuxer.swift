@@ -8,6 +8,10 @@ public final class LibavMuxer: SegmentMuxer {
     private let path: String
     private var finished = false
     private var finalBytes: Int64 = 0
+    private var lastFlushMicros: Int64 = 0
+    /// What the muxer has written is pushed to the kernel at every video keyframe and at least this
+    /// often, so a killed process loses at most this much plus the muxer's open fragment or cluster.
+    static let flushIntervalMicros: Int64 = 500_000
 
     public convenience init(path: String, tracks: [Track]) throws(MediaError) {
         let ext = String(path.split(separator: ".").last ?? "")
@@ -57,10 +61,13 @@ public final class LibavMuxer: SegmentMuxer {
         let st = ctx.pointee.streams[track]!
         av_packet_rescale_ts(packet.av, trackTimeBases[track], st.pointee.time_base)
         let key = packet.isKeyframe && st.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO
+        let micros = av_rescale_q(packet.dts, st.pointee.time_base, AVRational(num: 1, den: 1_000_000))
         let rc = av_write_frame(ctx, packet.av)
         guard rc >= 0 else { throw writeError(rc) }
-        // Push each GOP to the kernel, so a killed process leaves everything before it on disk.
-        if key { avio_flush(ctx.pointee.pb) }
+        if key || micros - lastFlushMicros >= LibavMuxer.flushIntervalMicros {
+            avio_flush(ctx.pointee.pb)
+            lastFlushMicros = micros
+        }
     }
 
     public func finish() throws(MediaError) {
