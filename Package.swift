@@ -18,16 +18,18 @@ let package = Package(
 
         .target(name: "BiliupNet", dependencies: ["CCurl"]),
         .target(name: "BiliupMedia", dependencies: ["BiliupNet", "CFFmpeg"]),
+        .target(name: "BiliupScript", dependencies: ["BiliupNet", "CLua"]),
         .executableTarget(name: "biliup", dependencies: [
-            "BiliupMedia", "BiliupNet",
+            "BiliupMedia", "BiliupNet", "BiliupScript",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Local stand-ins for remote services (live sources), shared by tests and benchmarks.
-        .target(name: "BiliupTestSupport", dependencies: ["BiliupMedia"], path: "Tests/Support"),
+        .target(name: "BiliupTestSupport", dependencies: ["BiliupMedia", "BiliupScript"], path: "Tests/Support"),
         .executableTarget(name: "live-source", dependencies: ["BiliupTestSupport"], path: "Tests/LiveSource"),
         .testTarget(name: "BiliupNetTests", dependencies: ["BiliupNet", "BiliupTestSupport"]),
         .testTarget(name: "BiliupMediaTests", dependencies: ["BiliupMedia", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupScriptTests", dependencies: ["BiliupScript", "BiliupTestSupport"]),
         // Runs the built `biliup` binary against local live sources, as a user would.
         .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport"]),
     ]

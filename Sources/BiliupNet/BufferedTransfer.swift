@@ -27,6 +27,6 @@ final class BufferedTransfer: CurlTransfer, @unchecked Sendable {
         if overflow { return completion(.failure(.tooLarge(limit: request.maxBodyBytes))) }
         if let error = failure(for: code) { return completion(.failure(error)) }
         completion(.success(HTTPResponse(status: responseStatus, headers: responseHeaders, body: body,
-                                         effectiveURL: effectiveURL)))
+                                         effectiveURL: effectiveURL, setCookies: responseSetCookies)))
     }
 }

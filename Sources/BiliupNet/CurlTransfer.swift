@@ -37,6 +37,10 @@ public class CurlTransfer: @unchecked Sendable {
         if !hasUA { _ = shim_easy_setopt_str(e, CURLOPT_USERAGENT, HTTPRequest.defaultUserAgent) }
         if let headerList { _ = shim_easy_setopt_slist(e, CURLOPT_HTTPHEADER, headerList) }
         if let proxy = request.proxy { _ = shim_easy_setopt_str(e, CURLOPT_PROXY, proxy) }
+        if let jar = request.cookieJar {
+            _ = shim_easy_setopt_ptr(e, CURLOPT_SHARE, jar.share)
+            _ = shim_easy_setopt_str(e, CURLOPT_COOKIEFILE, "")  // "" turns the cookie engine on without a file
+        }
         if request.method == "HEAD" {
             _ = shim_easy_setopt_long(e, CURLOPT_NOBODY, 1)
         } else if request.method != "GET" || request.body != nil {
@@ -61,12 +65,19 @@ public class CurlTransfer: @unchecked Sendable {
 
     /// Response headers of the last response (after redirects), names lower-cased. Loop thread.
     private(set) var responseHeaders: [String: String] = [:]
+    private(set) var responseSetCookies: [String] = []
 
     func receiveHeader(_ line: String) {
-        if line.hasPrefix("HTTP/") { responseHeaders.removeAll(); return }
+        if line.hasPrefix("HTTP/") {
+            responseHeaders.removeAll()
+            responseSetCookies.removeAll()
+            return
+        }
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        responseHeaders[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        responseHeaders[name] = value
+        if name == "set-cookie" { responseSetCookies.append(value) }
     }
 
     func receive(_ data: UnsafeRawPointer, _ count: Int) -> Bool { fatalError("subclass") }

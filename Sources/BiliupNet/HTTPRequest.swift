@@ -13,6 +13,8 @@ public struct HTTPRequest: Sendable {
     public var followRedirects: Bool
     /// Buffered requests refuse bodies larger than this, so a wrong URL cannot fill memory.
     public var maxBodyBytes: Int
+    /// Cookies set by responses are kept here and sent with later requests that share the jar.
+    public var cookieJar: CookieJar?
 
     public static let defaultMaxBodyBytes = 64 << 20
     public static let defaultUserAgent =
@@ -20,7 +22,8 @@ public struct HTTPRequest: Sendable {
 
     public init(url: String, method: String = "GET", headers: [(String, String)] = [], body: [UInt8]? = nil,
                 timeout: Duration = .seconds(20), connectTimeout: Duration = .seconds(10), proxy: String? = nil,
-                followRedirects: Bool = true, maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes) {
+                followRedirects: Bool = true, maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes,
+                cookieJar: CookieJar? = nil) {
         self.url = url
         self.method = method
         self.headers = headers
@@ -30,6 +33,7 @@ public struct HTTPRequest: Sendable {
         self.proxy = proxy
         self.followRedirects = followRedirects
         self.maxBodyBytes = maxBodyBytes
+        self.cookieJar = cookieJar
     }
 }
 
@@ -39,6 +43,8 @@ public struct HTTPResponse: Sendable {
     public var headers: [String: String]
     public var body: [UInt8]
     public var effectiveURL: String
+    /// Every `Set-Cookie` line of the last response, which `headers` cannot hold (one value per name).
+    public var setCookies: [String] = []
 
     public var text: String { String(decoding: body, as: UTF8.self) }
 }

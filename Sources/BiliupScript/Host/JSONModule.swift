@@ -1,0 +1,65 @@
+import CLua
+
+extension ScriptHost {
+    /// `json.decode(text)`, `json.encode(value)`, `json.null`, `json.empty_array`.
+    func installJSON() {
+        let L = vm.L
+        L.newTable()
+        emptyArrayRef = luaL_ref(L, shim_LUA_REGISTRYINDEX())
+        vm.register(module: "json", [
+            ("decode", { [unowned self] L in self.jsonDecode(L) }),
+            ("encode", { [unowned self] L in self.jsonEncode(L) }),
+        ])
+        lua_getglobal(L, "json")
+        lua_pushlightuserdata(L, nil)
+        L.setField(-2, "null")
+        lua_rawgeti(L, shim_LUA_REGISTRYINDEX(), lua_Integer(emptyArrayRef))
+        L.setField(-2, "empty_array")
+        L.pop()
+    }
+
+    private func jsonDecode(_ L: LuaState) -> Int32 {
+        guard L.type(at: 1) == LUA_TSTRING else {
+            return L.hostError("json.decode: expected a string, got \(L.typeName(at: 1))")
+        }
+        let error: String? = L.withBytes(at: 1) { raw -> String? in
+            var decoder = LuaJSONDecoder(L, raw)
+            do throws(LuaJSONDecoder.SyntaxError) {
+                try decoder.decode()
+                return nil
+            } catch {
+                let context = String(decoding: raw.prefix(40), as: UTF8.self)
+                return "json.decode: \(error.message) at byte \(error.offset + 1) (text starts with \"\(context)\")"
+            }
+        } ?? nil
+        if let error { return L.hostError(error) }
+        return 1
+    }
+
+    private func jsonEncode(_ L: LuaState) -> Int32 {
+        lua_settop(L, 1)
+        lua_rawgeti(L, shim_LUA_REGISTRYINDEX(), lua_Integer(emptyArrayRef))
+        var encoder = LuaJSONEncoder(L, emptyArrayIndex: 2)
+        do {
+            try encoder.encode(at: 1)
+        } catch {
+            return L.hostError("json.encode: \(error.message)")
+        }
+        L.push(encoder.output)
+        return 1
+    }
+
+    /// Encodes the value at `index` of `L` (for request bodies built from tables).
+    func encodeJSON(_ L: LuaState, at index: Int32) -> Result<[UInt8], HostMessage> {
+        let index = L.absolute(index)
+        lua_rawgeti(L, shim_LUA_REGISTRYINDEX(), lua_Integer(emptyArrayRef))
+        defer { L.pop() }
+        var encoder = LuaJSONEncoder(L, emptyArrayIndex: L.absolute(-1))
+        do {
+            try encoder.encode(at: index)
+            return .success(encoder.output)
+        } catch {
+            return .failure(HostMessage(error.message))
+        }
+    }
+}
