@@ -12,6 +12,8 @@ public enum MediaError: Error, Sendable, CustomStringConvertible {
     case unsupported(String)
     case io(String)
     case stalled(seconds: Double)
+    /// The platform (its plugin) could not say where the stream is right now.
+    case source(String)
     case cancelled
 
     public var description: String {
@@ -25,6 +27,7 @@ public enum MediaError: Error, Sendable, CustomStringConvertible {
         case .unsupported(let m): return "unsupported: \(m)"
         case .io(let m): return m
         case .stalled(let s): return "stream stalled: no data for \(Int(s)) s"
+        case .source(let m): return m
         case .cancelled: return "cancelled"
         }
     }
@@ -38,7 +41,7 @@ public enum MediaError: Error, Sendable, CustomStringConvertible {
             case .httpStatus(let s, _): return s >= 500 || s == 408 || s == 429
             default: return true
             }
-        case .stalled, .demux: return true
+        case .stalled, .demux, .source: return true
         default: return false
         }
     }

@@ -4,10 +4,41 @@ import ArgumentParser
 struct Biliup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "biliup",
-        abstract: "Record live streams and check what was recorded.",
+        abstract: "Record live streams, check rooms through platform plugins, and check what was recorded.",
         discussion: """
             biliup records HTTP-FLV, HLS (MPEG-TS or fMP4 segments) and RTMP streams into segment files that \
-            start on a keyframe at timestamp 0, repairs broken timestamps, and survives reconnects.
+            start on a keyframe at timestamp 0, repairs broken timestamps, and survives reconnects. Platform \
+            pages (bilibili, douyu, huya, douyin, twitch, youtube, ...) are resolved by Lua plugins \
+            (see `biliup plugins` and lua/README.md).
             """,
-        subcommands: [DownloadCommand.self, ProbeCommand.self])
+        subcommands: [DownloadCommand.self, CheckCommand.self, PluginsCommand.self, ProbeCommand.self])
+
+    /// Global options may come before the subcommand (`biliup --plugin-dir DIR check URL`); each
+    /// subcommand declares them, so they are moved behind its name before parsing.
+    static func main() {
+        main(GlobalArguments.movedBehindSubcommand(Array(CommandLine.arguments.dropFirst())))
+    }
+}
+
+enum GlobalArguments {
+    /// Options of `ScriptOptions` that take a value.
+    static let valued: Set<String> = ["--plugin-dir", "--host-remap", "--data-dir"]
+
+    static func movedBehindSubcommand(_ args: [String]) -> [String] {
+        var globals: [String] = []
+        var i = 0
+        while i < args.count {
+            let arg = args[i]
+            let name = String(arg.split(separator: "=", maxSplits: 1).first ?? "")
+            guard valued.contains(name) else { break }
+            globals.append(arg)
+            if !arg.contains("="), i + 1 < args.count {
+                globals.append(args[i + 1])
+                i += 1
+            }
+            i += 1
+        }
+        guard !globals.isEmpty, i < args.count else { return args }
+        return [args[i]] + globals + args[(i + 1)...]
+    }
 }

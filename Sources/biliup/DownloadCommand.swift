@@ -1,5 +1,6 @@
 import ArgumentParser
 import BiliupMedia
+import BiliupScript
 import Foundation
 
 struct DownloadCommand: ParsableCommand {
@@ -7,15 +8,19 @@ struct DownloadCommand: ParsableCommand {
         commandName: "download",
         abstract: "Record one or more streams until they end.",
         discussion: """
-            Each URL is a direct stream: HTTP(S)-FLV, an HLS playlist (master or media; MPEG-TS or fMP4 \
-            segments), or rtmp://. Several URLs are recorded concurrently by this one process.
+            Each URL is a direct stream (HTTP(S)-FLV, an HLS playlist (master or media; MPEG-TS or fMP4 \
+            segments), rtmp://) or a room page of a platform with a plugin (see `biliup plugins`): the plugin \
+            finds the stream, and is asked again for a fresh one after every drop. Plugin options: \
+            --opt key=value (e.g. --opt quality=hd --opt cdn=ali). Several URLs are recorded concurrently by \
+            this one process.
             Recording ends when the stream ends, after --duration, or on Ctrl-C / SIGTERM; every file is then \
             finished, renamed from NAME.part to NAME, and described in NAME.json (see `biliup probe`).
             Files start on a keyframe at timestamp 0. Drops, stalls and server EOFs while live are reconnected \
             with backoff and continue the same file when the codecs match.
 
             DUR: 30s, 10m, 1h, 1h30m or HH:MM:SS.   SIZE: 500MB, 2GB (1 GB = 1024 MB).
-            Template placeholders: {title} (last path component of the URL without extension), {index} \
+            Template placeholders: {title} (the room's title, or for a direct URL the last path component \
+            without extension), {streamer} and {plugin} (room pages), {index} \
             (position of the URL on the command line, from 1) and strftime's %Y %m %d %H %M %S; the extension \
             comes from the format.
             Exit status: 0 when every recording ended normally, 1 otherwise.
@@ -37,6 +42,9 @@ struct DownloadCommand: ParsableCommand {
     var proxy: String?
     @Option(name: .customLong("stall-timeout"), help: "Reconnect when no data arrives or no frame is written for DUR.")
     var stallTimeout = "20s"
+    @Option(name: .customLong("opt"), help: ArgumentHelp("A plugin option for room pages (repeatable).", valueName: "KEY=VALUE"))
+    var pluginOptions: [String] = []
+    @OptionGroup var script: ScriptOptions
 
     func validate() throws {
         if let s = splitTime, Units.duration(s) == nil { throw ValidationError("--split-time: \"\(s)\" is not a duration (e.g. 30s, 10m, 1h, 01:30:00)") }
@@ -44,6 +52,7 @@ struct DownloadCommand: ParsableCommand {
         if let s = duration, Units.duration(s) == nil { throw ValidationError("--duration: \"\(s)\" is not a duration") }
         if Units.duration(stallTimeout) == nil { throw ValidationError("--stall-timeout: \"\(stallTimeout)\" is not a duration") }
         for h in headers where !h.contains(":") { throw ValidationError("--header: \"\(h)\" is not 'Name: value'") }
+        _ = try parsePluginOptions(pluginOptions)
     }
 
     func run() throws {
@@ -53,9 +62,16 @@ struct DownloadCommand: ParsableCommand {
                     String(h[h.index(after: i)...]).trimmingCharacters(in: .whitespaces))
         }
         let log = ConsoleLog(interactive: isatty(STDERR_FILENO) != 0)
-        let recordings = urls.enumerated().map { i, url -> Recording in
+        let resolver = urls.contains(where: { !StreamResolver.isDirect($0) })
+            ? StreamResolver(host: script.makeHost(proxy: proxy), options: try parsePluginOptions(pluginOptions),
+                             headers: parsedHeaders, proxy: proxy)
+            : nil
+        var ok = true
+        var recordings: [Recording] = []
+        var tags: [String] = []
+        for (i, url) in urls.enumerated() {
             let tag = urls.count > 1 ? "[\(i + 1)] " : ""
-            let options = RecordingOptions(
+            var options = RecordingOptions(
                 endpoint: StreamEndpoint(url: url, headers: parsedHeaders, proxy: proxy),
                 output: OutputTemplate(output),
                 templateValues: ["title": DownloadCommand.title(of: url), "index": String(i + 1)],
@@ -63,24 +79,37 @@ struct DownloadCommand: ParsableCommand {
                 split: SplitPolicy(maxDuration: splitTime.flatMap(Units.duration), maxBytes: splitSize.flatMap(Units.size)),
                 maxDuration: duration.flatMap(Units.duration),
                 stallTimeout: Units.duration(stallTimeout)!)
-            return Recording(options: options) { event in log.event(event, tag: tag) }
+            if let resolver, !StreamResolver.isDirect(url) {
+                switch resolver.resolve(url) {
+                case .failure(let failure):
+                    ok = false
+                    log.error("\(tag)\(url): \(failure)")
+                    continue
+                case .success(let room):
+                    log.line("\(tag)\(url): \(room.plugin) room live: \(room.title ?? "(no title)"); stream \(room.endpoint.url)")
+                    options.endpoint = room.endpoint
+                    options.templateValues.merge(room.templateValues) { $1 }
+                    options.refreshEndpoint = { () throws(MediaError) -> StreamEndpoint? in try resolver.refresh(url) }
+                }
+            }
+            recordings.append(Recording(options: options) { event in log.event(event, tag: tag) })
+            tags.append(tag)
         }
+        let started = recordings
         let trap = SignalTrap { _ in
             log.line("stopping: closing files…")
-            for r in recordings { r.stop() }
+            for r in started { r.stop() }
         }
         for r in recordings { r.start() }
-        let outcomes = log.watch(recordings, tags: urls.indices.map { urls.count > 1 ? "[\($0 + 1)] " : "" })
+        let outcomes = log.watch(recordings, tags: tags)
         withExtendedLifetime(trap) {}
-        var ok = true
         for (i, outcome) in outcomes.enumerated() {
-            let tag = urls.count > 1 ? "[\(i + 1)] " : ""
             switch outcome {
             case .completed(let reason):
-                log.line("\(tag)done: \(reason); \(recordings[i].status.files.count) file(s)")
+                log.line("\(tags[i])done: \(reason); \(recordings[i].status.files.count) file(s)")
             case .failed(let error):
                 ok = false
-                log.error("\(tag)\(urls[i]): \(error)")
+                log.error("\(tags[i])\(recordings[i].options.endpoint.url): \(error)")
             }
         }
         if !ok { throw ExitCode(1) }

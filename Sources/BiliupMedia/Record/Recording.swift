@@ -106,14 +106,18 @@ public final class Recording: @unchecked Sendable {
 
     // MARK: - The recording loop (recording thread only)
 
-    private func run() -> RecordingOutcome {
-        let opener = InputOpener(endpoint: options.endpoint, connectTimeout: options.connectTimeout,
-                                 readTimeout: options.stallTimeout) { [weak self] note in
+    private func opener(for endpoint: StreamEndpoint) -> InputOpener {
+        InputOpener(endpoint: endpoint, connectTimeout: options.connectTimeout,
+                    readTimeout: options.stallTimeout) { [weak self] note in
             guard let self else { return }
             self.lock.lock()
             self.notes.append(note)
             self.lock.unlock()
         }
+    }
+
+    private func run() -> RecordingOutcome {
+        var opener = opener(for: options.endpoint)
         var pipeline: PacketPipeline?
         var failedAttempts = 0
         var reconnectReason: String?
@@ -124,6 +128,13 @@ public final class Recording: @unchecked Sendable {
         attempts: while outcome == nil && !isStopping {
             let input: OpenedInput
             do {
+                if everOpened, let refresh = options.refreshEndpoint {
+                    guard let endpoint = try refresh() else {
+                        endReason = "stream ended (the room is offline)"
+                        break
+                    }
+                    opener = self.opener(for: endpoint)
+                }
                 input = try opener.open(interrupt: interrupt) { setSource($0) }
             } catch {
                 setSource(nil)

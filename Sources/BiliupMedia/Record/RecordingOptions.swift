@@ -14,11 +14,15 @@ public struct RecordingOptions: Sendable {
     public var stallTimeout: Duration
     public var connectTimeout: Duration
     public var reconnect: ReconnectPolicy
+    /// Asked before every reconnect for where the stream is now (a platform's URLs expire and move):
+    /// nil means the broadcast is over. Without it, reconnects reuse `endpoint`. Runs on the recording thread.
+    public var refreshEndpoint: (@Sendable () throws(MediaError) -> StreamEndpoint?)?
 
     public init(endpoint: StreamEndpoint, output: OutputTemplate, templateValues: [String: String] = [:],
                 format: OutputFormat? = nil, split: SplitPolicy = .init(), maxDuration: Duration? = nil,
                 stallTimeout: Duration = .seconds(20), connectTimeout: Duration = .seconds(10),
-                reconnect: ReconnectPolicy = .init()) {
+                reconnect: ReconnectPolicy = .init(),
+                refreshEndpoint: (@Sendable () throws(MediaError) -> StreamEndpoint?)? = nil) {
         self.endpoint = endpoint
         self.output = output
         self.templateValues = templateValues
@@ -28,6 +32,7 @@ public struct RecordingOptions: Sendable {
         self.stallTimeout = stallTimeout
         self.connectTimeout = connectTimeout
         self.reconnect = reconnect
+        self.refreshEndpoint = refreshEndpoint
     }
 }
 

@@ -47,7 +47,11 @@ public final class PluginHost: @unchecked Sendable {
 
     /// Runs the matching plugin's `check` once.
     public func check(_ url: String, options: [String: ScriptValue] = [:]) async throws(ScriptError) -> CheckResult {
-        let result: Result<CheckResult, ScriptError> = await onLoop { done in
+        try await checkResult(url, options: options).get()
+    }
+
+    public func checkResult(_ url: String, options: [String: ScriptValue] = [:]) async -> Result<CheckResult, ScriptError> {
+        await onLoop { done in
             self.registry.refresh {
                 guard let plugin = self.registry.plugin(matching: url) else {
                     return done(.failure(ScriptError(kind: .noPlugin, source: "plugins", message: "no plugin matches \(url)")))
@@ -55,7 +59,6 @@ public final class PluginHost: @unchecked Sendable {
                 self.runCheck(plugin, url: url, options: options, done: done)
             }
         }
-        return try result.get()
     }
 
     /// Checks many rooms; plugins with `batch_check` get one call for all of their rooms.

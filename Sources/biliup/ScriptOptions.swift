@@ -1,0 +1,65 @@
+import ArgumentParser
+import BiliupScript
+import Foundation
+
+/// Options every command that runs plugins shares (`check`, `plugins`, `download`; later `run`, `server`).
+struct ScriptOptions: ParsableArguments {
+    @Option(name: .customLong("plugin-dir"),
+            help: ArgumentHelp("A directory of plugins that override the shipped ones (repeatable; after BILIUP_PLUGIN_PATH).", valueName: "DIR"))
+    var pluginDirectories: [String] = []
+
+    @Option(name: .customLong("host-remap"),
+            help: ArgumentHelp("Send plugin requests for HOST to BASE_URL instead (repeatable; also BILIUP_HOST_REMAP). See lua/README.md.", valueName: "HOST=BASE_URL"))
+    var hostRemaps: [String] = []
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Data directory; plugins in DIR/plugins are loaded too.", valueName: "DIR"))
+    var dataDirectory = "data"
+
+    func validate() throws {
+        do {
+            _ = try remap()
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func remap() throws(ScriptError) -> HostRemap {
+        var remap = try HostRemap.environment(ProcessInfo.processInfo.environment["BILIUP_HOST_REMAP"])
+        for spec in hostRemaps { try remap.add(spec) }
+        return remap
+    }
+
+    func makeHost(proxy: String? = nil) -> PluginHost {
+        let directories = PluginDirectories.search(dataDirectory: dataDirectory, extra: pluginDirectories)
+        return PluginHost(configuration: ScriptConfiguration(pluginDirectories: directories, hostRemap: (try? remap()) ?? HostRemap(),
+                                                             proxy: proxy))
+    }
+}
+
+/// `--opt key=value` pairs as plugin options.
+func parsePluginOptions(_ pairs: [String]) throws -> [String: ScriptValue] {
+    var options: [String: ScriptValue] = [:]
+    for pair in pairs {
+        guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+            throw ValidationError("--opt: \"\(pair)\" is not key=value")
+        }
+        options[String(pair[..<eq])] = ScriptValue.parsing(String(pair[pair.index(after: eq)...]))
+    }
+    return options
+}
+
+/// Runs async work from a thread that may block (a command's `run`, a recording thread).
+func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        box.value = await work()
+        done.signal()
+    }
+    done.wait()
+    return box.value!
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}

@@ -1,0 +1,73 @@
+import BiliupMedia
+import BiliupScript
+
+/// Turns a room page into a stream endpoint through its plugin, for `download`: once at the start and
+/// again before every reconnect (platform stream URLs expire and move between CDNs).
+struct StreamResolver: Sendable {
+    let host: PluginHost
+    let options: [String: ScriptValue]
+    let headers: [(String, String)]
+    let proxy: String?
+
+    struct Room {
+        var plugin: String
+        var title: String?
+        var endpoint: StreamEndpoint
+        var templateValues: [String: String]
+    }
+
+    /// Direct stream URLs go straight to the recorder, without a plugin call.
+    static func isDirect(_ url: String) -> Bool {
+        let lower = url.lowercased()
+        if lower.hasPrefix("rtmp") { return true }
+        let path = lower.split(whereSeparator: { $0 == "?" || $0 == "#" }).first ?? ""
+        return path.hasSuffix(".flv") || path.hasSuffix(".m3u8")
+    }
+
+    func resolve(_ url: String) -> Result<Room, ResolveFailure> {
+        let options = self.options
+        let host = self.host
+        let result: Result<CheckResult, ScriptError> = blocking {
+            await host.checkResult(url, options: options)
+        }
+        switch result {
+        case .failure(let error):
+            return .failure(ResolveFailure(message: error.description))
+        case .success(let r):
+            guard r.live, let stream = r.streams.first else {
+                return .failure(ResolveFailure(message: "the room is offline\(r.title.map { " (\($0))" } ?? "")"))
+            }
+            var values = ["plugin": r.plugin]
+            if let t = r.title { values["title"] = t }
+            if let s = r.streamer { values["streamer"] = s }
+            return .success(Room(plugin: r.plugin, title: r.title, endpoint: endpoint(stream), templateValues: values))
+        }
+    }
+
+    /// The stream now, nil when the room went offline.
+    func refresh(_ url: String) throws(MediaError) -> StreamEndpoint? {
+        let options = self.options
+        let host = self.host
+        let result: Result<CheckResult, ScriptError> = blocking {
+            await host.checkResult(url, options: options)
+        }
+        switch result {
+        case .failure(let error): throw .source("asking the plugin for a fresh stream URL failed: \(error)")
+        case .success(let r):
+            guard r.live, let stream = r.streams.first else { return nil }
+            return endpoint(stream)
+        }
+    }
+
+    private func endpoint(_ stream: StreamCandidate) -> StreamEndpoint {
+        // The user's --header lines win over the plugin's for the same name.
+        let overridden = Set(headers.map { $0.0.lowercased() })
+        let fromPlugin = stream.headers.sorted { $0.key < $1.key }.filter { !overridden.contains($0.key.lowercased()) }
+        return StreamEndpoint(url: stream.url, headers: fromPlugin.map { ($0.key, $0.value) } + headers, proxy: proxy)
+    }
+}
+
+struct ResolveFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
