@@ -1,0 +1,69 @@
+-- Kilakila (克拉克拉) / Hongdou FM (红豆FM): audio live rooms. One JSON call tells whether the room
+-- is live and gives both an HLS and an FLV address.
+local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local REFERER = "https://live.kilakila.cn/"
+
+-- Room status codes of the web player: 0 resting, 1 preview, 4 live, 10 playback, 19 removed.
+local LIVE = 4
+
+-- The room id follows /PcLive/index/detail/ (kilakila) or /room/ (both sites).
+local function room_id(url)
+  local id = url:match("/PcLive/index/detail/([^/?#]+)") or url:match("/room/([^/?#]+)")
+  if not id then
+    error("not a Kilakila room URL (expected .../PcLive/index/detail/<id> or .../room/<id>): " .. url, 0)
+  end
+  return id
+end
+
+local function non_empty(s)
+  if type(s) == "string" and s ~= "" then return s end
+end
+
+return {
+  name = "kilakila",
+  match = {
+    "^https?://live%.kilakila%.cn/",
+    "^https?://www%.hongdoufm%.com/",
+  },
+  defaults = { protocol = "hls" },
+  options = { protocol = "hls (default) or flv: which address to try first" },
+
+  check = function(url, opts)
+    local id = room_id(url)
+    local headers = { ["User-Agent"] = UA, Referer = REFERER }
+    local r = http.get("https://live.kilakila.cn/LiveRoom/getRoomInfo?" .. http.encode_query({ roomId = id }),
+      { headers = headers })
+    if r.status ~= 200 then
+      error(("room %s: HTTP %d from getRoomInfo"):format(id, r.status), 0)
+    end
+    local info = r:json()
+    local code = validate.need(info, "h.code", "number")
+    if code ~= 200 then
+      error(("room %s: %s (code %d)"):format(id, validate.dig(info, "h.msg") or "getRoomInfo failed", code), 0)
+    end
+    local b = validate.need(info, "b", "table")
+    local status = validate.need(b, "status", "number")
+    local title = non_empty(b.title)
+    local cover = non_empty(b.coverUrl) or non_empty(b.backPic)
+    if status ~= LIVE then
+      return { live = false, title = title, cover = cover, extra = { status = status } }
+    end
+
+    local hls = { url = non_empty(b.hlsPlayUrl), format = "hls" }
+    local flv = { url = non_empty(b.flvPlayUrl), format = "flv" }
+    local order = opts.protocol == "flv" and { flv, hls } or { hls, flv }
+    local streams = {}
+    for _, s in ipairs(order) do
+      if s.url then
+        streams[#streams + 1] = { url = s.url, format = s.format, quality = "origin", headers = headers }
+      end
+    end
+    if #streams == 0 then error(("room %s: live, but getRoomInfo gave no play URL"):format(id), 0) end
+
+    return {
+      live = true, title = title or id, cover = cover, streams = streams,
+      danmaku = { protocol = "kilakila", room = id },
+      extra = { background = non_empty(b.defaultBackgroundPicUrl) },
+    }
+  end,
+}
