@@ -1,0 +1,109 @@
+-- Kuaishou (快手) live rooms: live.kuaishou.com/u/<id>, /profile/<id>, /fw/live/<id>, and the share
+-- hosts (v.kuaishou.com short links, livev.m.chenzhongtech.com) that redirect to one of those.
+-- Flow (as biliup): warm-up GET of the home page (it sets the did cookie; without it and a pause the
+-- room API answers with risk-control errors), the room page (says 主播尚未开播 when offline), then
+-- live_api/liveroom/livedetail whose playUrls[1].adaptationSet.representation lists FLV URLs, worst first.
+
+local HOME = "https://live.kuaishou.com"
+local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+
+local function room_id_of(url)
+  local path = url:gsub("^%a+://[^/]+", ""):gsub("[?#].*$", "")
+  for _, marker in ipairs({ "/profile/", "/fw/live/", "/u/" }) do
+    local id = path:match(marker:gsub("%p", "%%%0") .. "([^/]+)")
+    if id and id ~= "" then return id end
+  end
+end
+
+local function headers(opts)
+  local h = { ["User-Agent"] = UA, Referer = HOME }
+  if opts.cookie and opts.cookie ~= "" then h.Cookie = opts.cookie end
+  return h
+end
+
+-- Short/share links carry no id: follow their redirects and read it from the final URL.
+local function resolve_room_id(url, opts)
+  local id = room_id_of(url)
+  if id then return id end
+  local r = http.get(url, { headers = headers(opts) })
+  id = room_id_of(r.url)
+  if not id then error("cannot find a room id in " .. url .. " (redirected to " .. r.url .. ")") end
+  return id
+end
+
+-- Streams best first: the API lists representations from lowest to highest bitrate.
+-- `quality` (a qualityType such as HIGH/SUPER/BLUE_RAY, or a name such as 高清) moves that one to the front.
+local function streams_of(live_stream, opts)
+  local reps = validate.need(live_stream, "playUrls.1.adaptationSet.representation", "table")
+  local list = {}
+  for i = #reps, 1, -1 do
+    local rep = reps[i]
+    if type(rep.url) == "string" and rep.url ~= "" then
+      list[#list + 1] = { url = rep.url, format = "flv", quality = rep.qualityType or rep.name,
+                          bitrate = math.tointeger(rep.bitrate),
+                          headers = { Referer = HOME, ["User-Agent"] = UA } }
+    end
+  end
+  if #list == 0 then error("no playable stream in playUrls") end
+  local want = opts.quality and tostring(opts.quality):upper() or ""
+  if want ~= "" and want ~= "BEST" then
+    for i, s in ipairs(list) do
+      local rep = reps[#reps - i + 1]
+      if (s.quality or ""):upper() == want or (rep.name or ""):upper() == want or (rep.shortName or ""):upper() == want then
+        table.insert(list, 1, table.remove(list, i))
+        break
+      end
+    end
+  end
+  return list
+end
+
+return {
+  name = "kuaishou",
+  match = {
+    "^https?://live%.kuaishou%.com/",
+    "^https?://www%.kuaishou%.com/",
+    "^https?://v%.kuaishou%.com/",
+    "^https?://kuaishou%.com/",
+    "^https?://livev%.m%.chenzhongtech%.com/",
+  },
+  defaults = { quality = "best", cookie = "", warmup_delay = 3 },
+  options = {
+    quality = "best, or a representation's qualityType/name (e.g. HIGH, SUPER, BLUE_RAY, 高清) to put first",
+    cookie = "Cookie header for live.kuaishou.com (a logged-in cookie avoids risk control)",
+    warmup_delay = "seconds to wait after the home page visit before the room API (biliup waits 3-4 s; 0 = none)",
+  },
+
+  check = function(url, opts)
+    local id = resolve_room_id(url, opts)
+
+    http.get(HOME .. "/", { headers = headers(opts) })
+    local delay = tonumber(opts.warmup_delay) or 0
+    if delay > 0 then time.sleep(delay + math.random()) end
+
+    local page = http.get(HOME .. "/u/" .. id, { headers = headers(opts) }).body
+    if page:find("主播尚未开播", 1, true) then return { live = false, title = id } end
+
+    local r = http.get(HOME .. "/live_api/liveroom/livedetail?principalId=" .. crypto.urlencode(id),
+                       { headers = headers(opts) })
+    if r.status ~= 200 then error(("room %s: livedetail answered HTTP %d"):format(id, r.status)) end
+    local data = validate.need(r:json(), "data", "table")
+    local result = validate.need(data, "result", "number")
+    local author = type(data.author) == "table" and data.author or {}
+    if result == 671 then return { live = false, title = id, streamer = author.name } end
+    if result == 22 then error(("room %s: no such room (code 22)"):format(id)) end
+    if result ~= 1 then
+      error(("room %s: %s (code %d)"):format(id, data.error_msg or "livedetail refused", result))
+    end
+
+    local live_stream = validate.need(data, "liveStream", "table")
+    if data.isLiving == false then return { live = false, title = live_stream.caption or id, streamer = author.name } end
+    local title = live_stream.caption
+    if not title or title == "" then title = id end
+    return {
+      live = true, title = title, streamer = author.name, cover = live_stream.coverUrl or live_stream.poster,
+      streams = streams_of(live_stream, opts),
+      extra = { principal_id = id, live_stream_id = live_stream.id },
+    }
+  end,
+}
