@@ -1,0 +1,67 @@
+-- Missevan (猫耳FM) live rooms. api/v2/live/<room> gives the room's state and its pull addresses.
+local API = "https://fm.missevan.com/api/v2/live/"
+
+local function non_empty(s)
+  if type(s) == "string" and s ~= "" then return s end
+end
+
+-- /live/<room> names the room directly; any other page (a user's home page) carries the room
+-- number in a data-id attribute, as biliup reads it.
+local function room_id(url)
+  local id = url:match("/live/(%d+)")
+  if id then return id end
+  local r = http.get(url)
+  id = r.status == 200 and r.body:match('data%-id="(%d+)"')
+  if id then return id end
+  id = url:match("^https?://[^/]+/(%d+)")
+  if id then return id end
+  error("no Missevan live room found at " .. url .. " (expected .../live/<room id>)", 0)
+end
+
+return {
+  name = "missevan",
+  match = { "^https?://fm%.missevan%.com/", "^https?://www%.missevan%.com/", "^https?://missevan%.com/" },
+  defaults = { protocol = "flv" },
+  options = { protocol = "flv (default) or hls: which pull address to try first" },
+
+  check = function(url, opts)
+    local id = room_id(url)
+    local r = http.get(API .. id, { headers = { Referer = "https://fm.missevan.com/live/" .. id } })
+    local ok, body = pcall(r.json, r)
+    if not ok or type(body) ~= "table" then
+      error(("room %s: HTTP %d, not JSON from api/v2/live"):format(id, r.status), 0)
+    end
+    local code = validate.need(body, "code", "number")
+    if code ~= 0 then
+      -- On errors `info` is the platform's message ("直播间不存在").
+      local msg = type(body.info) == "string" and body.info or "api/v2/live failed"
+      error(("room %s: %s (code %d)"):format(id, msg, code), 0)
+    end
+    local room = validate.need(body, "info.room", "table")
+    local open = validate.need(room, "status.open", "number")
+    local title = non_empty(room.name)
+    local streamer = non_empty(room.creator_username) or non_empty(validate.dig(body, "info.creator.username"))
+    local cover = non_empty(room.cover_url) or non_empty(room.cover)
+    if open == 0 then
+      return { live = false, title = title, streamer = streamer, cover = cover }
+    end
+
+    local channel = validate.need(room, "channel", "table")
+    local flv = { url = non_empty(channel.flv_pull_url), format = "flv" }
+    local hls = { url = non_empty(channel.hls_pull_url), format = "hls" }
+    local order = opts.protocol == "hls" and { hls, flv } or { flv, hls }
+    local headers = { Referer = "https://fm.missevan.com/" }
+    local streams = {}
+    for _, s in ipairs(order) do
+      if s.url then
+        streams[#streams + 1] = { url = s.url, format = s.format, quality = "origin", headers = headers }
+      end
+    end
+    if #streams == 0 then error(("room %s: open, but channel has no pull URL"):format(id), 0) end
+
+    return {
+      live = true, title = title or id, streamer = streamer, cover = cover, streams = streams,
+      danmaku = { protocol = "missevan", room = id },
+    }
+  end,
+}
