@@ -1,0 +1,208 @@
+-- Douyu (www/m.douyu.com). Flow as in biliup's douyu.rs: room id (from ?rid=, or the m.douyu.com page
+-- for short names) -> betard status -> getEncryption key (cached until expire_at) -> md5 `auth` ->
+-- getH5PlayV1 POST -> rtmp_url/rtmp_live (HTTP-FLV).
+local WEB = "https://www.douyu.com"
+local MOBILE = "https://m.douyu.com"
+local DID = "10000000000000000000000000001501"
+local PAGE_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local KEY_CACHE = "encryption_key"
+
+-- rate numbers of getH5PlayV1 and the names the player shows.
+local RATE_BY_NAME = { ["原画"] = 0, origin = 0, ["蓝光"] = 4, ["蓝光4m"] = 4, ["超清"] = 3, ["高清"] = 2 }
+
+local function fail(rid, message, code)
+  if code ~= nil then
+    error(("room %s: %s (code %s)"):format(rid, message, tostring(code)), 0)
+  end
+  error(("room %s: %s"):format(rid, message), 0)
+end
+
+local function wanted_rate(opts)
+  local value = opts.quality
+  if value == nil or value == "" then value = opts.rate end
+  local rate = tonumber(value) or RATE_BY_NAME[tostring(value):lower()]
+  if not rate then
+    error(("unknown quality %q: use a rate number (0 原画, 4 蓝光4M, 3 超清, 2 高清)"):format(tostring(value)), 0)
+  end
+  return math.tointeger(rate) or rate
+end
+
+local function decode(r, rid, what)
+  local ok, body = pcall(r.json, r)
+  if not ok or type(body) ~= "table" then
+    fail(rid, ("%s answered HTTP %d with no JSON"):format(what, r.status))
+  end
+  return body
+end
+
+-- ?rid=123 wins; otherwise the path's first part, a number or a vanity name, which the mobile page maps
+-- to the real room id (a number in the URL can be a vanity alias too). Cached per URL: it never changes.
+local function room_id(url)
+  local rid = http.parse_query(url).rid
+  if rid and rid:match("^%d+$") then return rid end
+  local short = url:match("douyu%.com/([^/?#]+)")
+  if not short then error(url .. ": no room in the URL", 0) end
+  local cached = cache.get("rid:" .. url)
+  if cached then return cached end
+  local page = http.get(MOBILE .. "/" .. short, { headers = { ["User-Agent"] = PAGE_UA } })
+  rid = page.body:match('roomInfo":{"rid":(%d+)')
+  if not rid then
+    if not short:match("^%d+$") then
+      error(("room %s: not found (m.douyu.com answered HTTP %d without a room id)"):format(short, page.status), 0)
+    end
+    rid = short
+  end
+  cache.set("rid:" .. url, rid)
+  return rid
+end
+
+-- Streams of an "interactive game" (互动游戏) are no real stream; biliup can skip them.
+local function has_interactive_game(rid)
+  local r = http.get(WEB .. "/api/interactive/web/v2/list?rid=" .. rid,
+    { headers = { Referer = WEB, ["User-Agent"] = PAGE_UA } })
+  local data = decode(r, rid, "interactive list").data
+  if type(data) == "table" then return next(data) ~= nil end
+  return data ~= nil and data ~= false and data ~= ""
+end
+
+-- getEncryption's key, with the random UA it was fetched with: enc_data is tied to that UA, so
+-- getH5PlayV1 must send the same one. Cached until the key's expire_at.
+local function encryption_key(rid)
+  local now = time.unix()
+  local cached = cache.get(KEY_CACHE)
+  if cached and cached.key.expire_at > now then return cached end
+  local ua = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%d.0.0.0 Safari/537.36")
+    :format(math.random(100, 120))
+  local body = decode(http.get(WEB .. "/wgapi/livenc/liveweb/websec/getEncryption?did=" .. DID,
+    { headers = { ["User-Agent"] = ua } }), rid, "getEncryption")
+  if body.error ~= 0 then fail(rid, "getEncryption: " .. tostring(body.msg or "no message"), body.error) end
+  local key = {
+    rand_str = validate.need(body, "data.rand_str", "string"),
+    enc_time = validate.need(body, "data.enc_time", "number"),
+    key = validate.need(body, "data.key", "string"),
+    is_special = validate.dig(body, "data.is_special") or 0,
+    enc_data = validate.need(body, "data.enc_data", "string"),
+    expire_at = tonumber(validate.dig(body, "data.expire_at")) or 0, -- missing: use once
+  }
+  local entry = { key = key, ua = ua }
+  if key.expire_at > now then cache.set(KEY_CACHE, entry, key.expire_at - now) end
+  return entry
+end
+
+-- auth = md5(s .. key .. salt) where s = rand_str md5-chained enc_time times with key;
+-- salt = rid .. ts, or "" for a "special" key.
+local function sign(key, rid, ts)
+  local s = key.rand_str
+  for _ = 1, key.enc_time do s = crypto.md5(s .. key.key) end
+  local salt = key.is_special == 1 and "" or (rid .. ts)
+  return crypto.md5(s .. key.key .. salt)
+end
+
+-- The CDN names getH5PlayV1 offers (for `biliup check --json`: what `cdn` can be set to).
+local function cdn_names(list)
+  local out = {}
+  for _, c in ipairs(type(list) == "table" and list or {}) do
+    if c.cdn then out[#out + 1] = c.cdn end
+  end
+  return out
+end
+
+local function auth_failed(r)
+  if r.status == 403 then return true end
+  local text = r.body:gsub("[%s\"]", "")
+  return text:find("鉴权失败", 1, true) ~= nil
+end
+
+-- One getH5PlayV1 call. Returns the decoded body, or nil when the auth was refused.
+local function play_info(rid, cdn, rate)
+  local entry = encryption_key(rid)
+  local ts = time.unix()
+  local r = http.post(WEB .. "/lapi/live/getH5PlayV1/" .. rid, {
+    cdn = cdn, rate = rate, ver = "Douyu_new", iar = 0, ive = 0, rid = rid, hevc = 0, fa = 0, sov = 0,
+    enc_data = entry.key.enc_data, tt = ts, did = DID, auth = sign(entry.key, rid, ts),
+  }, { headers = { Referer = WEB, ["User-Agent"] = entry.ua } })
+  if auth_failed(r) then return nil end
+  return decode(r, rid, "getH5PlayV1")
+end
+
+return {
+  name = "douyu",
+  match = { "^https?://www%.douyu%.com/", "^https?://m%.douyu%.com/", "^https?://douyu%.com/" },
+  defaults = { cdn = "hw-h5", rate = 0, disable_interactive_game = false },
+  options = {
+    cdn = "CDN asked of getH5PlayV1: hw-h5 (default), ali-h5, tct-h5, tctc-h5, hs-h5",
+    rate = "0 原画 (default), 4 蓝光4M, 3 超清, 2 高清",
+    quality = "same as rate (a number or a name such as 原画); overrides rate when set",
+    disable_interactive_game = "true: treat a room running an interactive game (互动游戏) as offline",
+  },
+
+  check = function(url, opts)
+    local rate = wanted_rate(opts)
+    local rid = room_id(url)
+
+    local betard = decode(http.get(WEB .. "/betard/" .. rid, { headers = { Referer = WEB, ["User-Agent"] = PAGE_UA } }),
+      rid, "betard")
+    if type(betard.room) ~= "table" then fail(rid, "not found (betard has no room)") end
+    local show_status = validate.need(betard, "room.show_status", "number")
+    local room = betard.room
+    local title, streamer, cover = room.room_name, room.owner_name or room.nickname, room.room_pic
+    local offline = { live = false, title = title, streamer = streamer, cover = cover }
+    -- videoLoop = 1: the room replays old videos, nobody is live.
+    if show_status ~= 1 or (tonumber(room.videoLoop) or 0) ~= 0 then return offline end
+    if opts.disable_interactive_game == true and has_interactive_game(rid) then return offline end
+
+    local cdn = tostring(opts.cdn or "hw-h5")
+    local info, refreshed = nil, false
+    for _ = 1, 4 do -- one key refresh plus up to two scdn detours
+      local body = play_info(rid, cdn, rate)
+      if body == nil then
+        -- The server may drop a key before its expire_at: fetch a fresh one, once.
+        if refreshed then fail(rid, "getH5PlayV1 refused the auth (鉴权失败) even with a fresh key") end
+        cache.delete(KEY_CACHE)
+        refreshed = true
+      elseif body.error == 0 and type(body.data) == "table" then
+        info = body.data
+        -- scdn lines are P2P-only; ask again for the last regular CDN listed.
+        local cdns = info.cdnsWithName
+        local last = type(cdns) == "table" and cdns[#cdns] and cdns[#cdns].cdn
+        if not (tostring(info.rtmp_cdn or ""):find("^scdn") and last and last ~= cdn) then break end
+        cdn = last
+      elseif body.error == -5 then
+        return offline -- [closeRoom] 主播未开播
+      elseif body.error == -9 then
+        fail(rid, "getH5PlayV1: this computer's clock is wrong, douyu refused the timestamp", -9)
+      elseif body.error == 126 then
+        fail(rid, "getH5PlayV1: not available in this region (版权原因): " .. tostring(body.msg or ""), 126)
+      elseif type(body.msg) == "string" and body.msg:find("鉴权失败", 1, true) and not refreshed then
+        cache.delete(KEY_CACHE)
+        refreshed = true
+      else
+        fail(rid, "getH5PlayV1: " .. tostring(body.msg or "no message"), body.error)
+      end
+    end
+    if not info then fail(rid, "getH5PlayV1 gave no play info") end
+
+    local base = validate.need(info, "rtmp_url", "string")
+    local live = validate.need(info, "rtmp_live", "string")
+    local quality = tostring(info.rate or rate)
+    for _, m in ipairs(info.multirates or {}) do
+      if m.rate == info.rate and m.name then quality = m.name end
+    end
+
+    return {
+      live = true,
+      title = title,
+      streamer = streamer,
+      cover = cover,
+      streams = { {
+        url = base .. "/" .. live,
+        format = "flv",
+        quality = quality,
+        cdn = info.rtmp_cdn,
+        headers = { Referer = WEB, ["User-Agent"] = PAGE_UA },
+      } },
+      danmaku = { protocol = "douyu", room_id = math.tointeger(tonumber(rid)) or rid },
+      extra = { room_id = rid, rate = info.rate, cdns = cdn_names(info.cdnsWithName) },
+    }
+  end,
+}
