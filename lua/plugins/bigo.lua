@@ -1,0 +1,45 @@
+-- Bigo Live: www.bigo.tv/<id> (also www.bigo.tv/<lang>/<id>). One form POST to
+-- ta.bigo.tv/official_website/studio/getInternalStudioInfo with siteId=<id> answers alive (1 = on air)
+-- and hls_src, the HLS playlist.
+
+local API = "https://ta.bigo.tv/official_website/studio/getInternalStudioInfo"
+local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+
+-- The room id is the last path segment (biliup takes the same).
+local function room_id_of(url)
+  local path = url:gsub("^%a+://[^/]+", ""):gsub("[?#].*$", "")
+  return path:match("([^/]+)/*$")
+end
+
+return {
+  name = "bigo",
+  match = "^https?://www%.bigo%.tv/[^?#]+",
+  defaults = {},
+  options = {},
+
+  check = function(url, opts)
+    local id = room_id_of(url)
+    if not id then error("no room id in " .. url) end
+    local r = http.post(API, { siteId = id }, { headers = {
+      ["User-Agent"] = UA, Accept = "application/json", Referer = "https://www.bigo.tv/", Origin = "https://www.bigo.tv",
+    } })
+    if r.status ~= 200 then error(("room %s: getInternalStudioInfo answered HTTP %d"):format(id, r.status)) end
+    local body = r:json()
+    local code = validate.need(body, "code", "number")
+    if code ~= 0 then error(("room %s: %s (code %d)"):format(id, body.msg or "getInternalStudioInfo refused", code)) end
+    local data = validate.need(body, "data", "table")
+    -- An unknown id answers code 0 with no alive field at all.
+    if data.alive == nil then error(("room %s: no such room (no alive field in the answer)"):format(id)) end
+    local title = (data.roomTopic ~= nil and data.roomTopic ~= "") and data.roomTopic or id
+    local streamer = data.nick_name
+    if data.alive ~= 1 or type(data.hls_src) ~= "string" or data.hls_src == "" then
+      return { live = false, title = title, streamer = streamer }
+    end
+    return {
+      live = true, title = title, streamer = streamer, cover = data.snapshot or data.cover_l,
+      streams = { { url = data.hls_src, format = "hls", quality = "origin",
+                    headers = { ["User-Agent"] = UA, Referer = "https://www.bigo.tv/" } } },
+      extra = { bigo_id = id, room_id = data.roomId and tostring(data.roomId) or nil, uid = data.uid },
+    }
+  end,
+}
