@@ -1,6 +1,7 @@
 #ifndef BILIUP_CFFMPEG_SHIM_H
 #define BILIUP_CFFMPEG_SHIM_H
 #include <errno.h>
+#include <fcntl.h>
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/avutil.h>
@@ -24,6 +25,25 @@ typedef int (*shim_avio_write_cb)(void *opaque, uint8_t *buf, int size);
 /* FFmpeg 7 made write_packet's buffer const; keeping the cast here keeps Swift code version independent. */
 static inline AVIOContext *shim_avio_alloc_read(unsigned char *buf, int size, void *opaque, shim_avio_read_cb read) {
     return avio_alloc_context(buf, size, 0, opaque, read, NULL, NULL);
+}
+
+typedef int64_t (*shim_avio_seek_cb)(void *opaque, int64_t offset, int whence);
+
+/* A seekable write-only AVIOContext (the muxers that patch their headers at the end seek back). */
+static inline AVIOContext *shim_avio_alloc_write(unsigned char *buf, int size, void *opaque,
+                                                 shim_avio_write_cb write, shim_avio_seek_cb seek) {
+    return avio_alloc_context(buf, size, 1, opaque, NULL, (int (*)(void *, uint8_t *, int))write, seek);
+}
+static inline int shim_AVSEEK_SIZE(void) { return AVSEEK_SIZE; }
+
+/* O_DIRECT is only visible with _GNU_SOURCE; glibc's __O_DIRECT is the same flag without it. 0 where the
+   platform has none (the caller then writes through the page cache). */
+static inline int shim_O_DIRECT(void) {
+#ifdef __O_DIRECT
+    return __O_DIRECT;
+#else
+    return 0;
+#endif
 }
 
 /* Silence libav* below the given level; the recorder reports problems itself. */

@@ -1,20 +1,15 @@
 import CFFmpeg
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes FLV without libavformat, from tracks whose extradata are configuration records (what
 /// FlvDemuxer produces, or an MP4 source): H.264 (avcC, codec id 7), HEVC (hvcC, written with codec id
 /// 12 as Chinese CDNs and players expect), AAC (AudioSpecificConfig) and MP3.
 ///
-/// Output goes through one 128 KiB buffer with write(2); the buffer is flushed when full, after every
-/// video keyframe and at least every `flushIntervalMs` of media, always at tag boundaries, so a killed process leaves a file that ends with a whole tag
-/// and plays without errors. `finish()` patches `duration` and `filesize` in onMetaData.
+/// Output goes through a `MediaFile`, flushed after every video keyframe, at least every
+/// `flushIntervalMs` of media and before a tag that would not fit its buffer, always at tag boundaries,
+/// so a killed process leaves a file that ends with a whole tag and plays without errors (only a tag
+/// larger than the whole buffer goes out in pieces). `finish()` patches `duration` and `filesize` in
+/// onMetaData.
 public final class FlvWriter: SegmentMuxer {
-    /// Flush threshold: few syscalls per second per stream, little memory per open file.
-    static let flushBytes = 128 << 10
     /// At most this much media waits in the buffer, whatever the bitrate: a killed process loses no more.
     static let flushIntervalMs: Int64 = 500
     private var lastFlushMs: Int64 = 0
@@ -26,11 +21,9 @@ public final class FlvWriter: SegmentMuxer {
     }
 
     public let path: String
-    private let fd: Int32
-    private let buffer: UnsafeMutableRawPointer
-    private var buffered = 0
-    /// Bytes handed to the kernel.
-    private var flushedBytes: Int64 = 0
+    private let file: MediaFile
+    /// A tag's header (11 bytes) and its audio or video header (up to 5), assembled before they are appended.
+    private let tagHead = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 8)
     private var kinds: [Kind?] = []
     private var timeBases: [AVRational] = []
     private var isMilliseconds: [Bool] = []
@@ -41,7 +34,7 @@ public final class FlvWriter: SegmentMuxer {
     private var lastDts: Int64 = 0
     private var finished = false
 
-    public var bytesWritten: Int64 { flushedBytes + Int64(buffered) }
+    public var bytesWritten: Int64 { file.size }
 
     /// Whether FlvWriter can write packets of `tracks`; if not, use libavformat's flv muxer.
     public static func canWrite(_ tracks: [Track]) -> Bool {
@@ -77,9 +70,7 @@ public final class FlvWriter: SegmentMuxer {
         guard FlvWriter.canWrite(tracks) else {
             throw .mux("FLV writer cannot hold \(tracks.map(\.summary).joined(separator: ", "))")
         }
-        fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io("cannot create \(path): \(errnoText())") }
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: FlvWriter.flushBytes, alignment: 16)
+        file = try MediaFile(path: path)
         var video: Track?, audio: Track?
         for t in tracks {
             let p = t.parameters.pointee
@@ -98,17 +89,16 @@ public final class FlvWriter: SegmentMuxer {
         }
         do {
             try writeHeader(video: video, audio: audio)
-            try flush()
+            try file.flush()
         } catch {
             finished = true
-            close(fd)
             throw error
         }
     }
 
     deinit {
         if !finished { try? finish() }
-        buffer.deallocate()
+        tagHead.deallocate()
     }
 
     public func write(_ packet: Packet) throws(MediaError) {
@@ -161,10 +151,9 @@ public final class FlvWriter: SegmentMuxer {
     public func finish() throws(MediaError) {
         guard !finished else { return }
         finished = true
-        defer { close(fd) }
-        try flush()
         try patch(number: Double(endMs) / 1000, at: durationOffset)
-        try patch(number: Double(flushedBytes), at: filesizeOffset)
+        try patch(number: Double(file.size), at: filesizeOffset)
+        try file.close()
     }
 
     // MARK: - Header
@@ -208,12 +197,14 @@ public final class FlvWriter: SegmentMuxer {
         amf.append(contentsOf: Array("biliup".utf8))
         filesizeOffset = number("filesize", 0)
         amf.append(contentsOf: [0, 0, 9])
-        h.withUnsafeBytes { copyToBuffer($0) }
-        let failure: MediaError? = amf.withUnsafeBytes { b in
-            do throws(MediaError) {
-                try putTag(type: 18, timestamp: 0, header: 0, headerBytes: 0, payload: b.baseAddress!, count: b.count, flush: false)
-                return nil
-            } catch { return error }
+        let failure: MediaError? = h.withUnsafeBytes { header in
+            amf.withUnsafeBytes { b in
+                do throws(MediaError) {
+                    try file.append(header.baseAddress!, header.count)
+                    try putTag(type: 18, timestamp: 0, header: 0, headerBytes: 0, payload: b.baseAddress!, count: b.count, flush: false)
+                    return nil
+                } catch { return error }
+            }
         }
         if let failure { throw failure }
         if let v = video {
@@ -229,11 +220,6 @@ public final class FlvWriter: SegmentMuxer {
         }
     }
 
-    private func copyToBuffer(_ b: UnsafeRawBufferPointer) {
-        (buffer + buffered).copyMemory(from: b.baseAddress!, byteCount: b.count)
-        buffered += b.count
-    }
-
     /// FLV sound flags for MP3: format 2 (14 for 8 kHz), rate index, 16-bit, stereo bit. FLV cannot say
     /// 48/32/24/16/12 kHz; players read the real rate from the MP3 frames.
     static func mp3Flags(_ p: AVCodecParameters) -> UInt8 {
@@ -246,14 +232,14 @@ public final class FlvWriter: SegmentMuxer {
 
     // MARK: - Tags and I/O
 
-    /// Appends one tag: `headerBytes` bytes of `header` (most significant first) and the payload. Small
-    /// tags are copied into the buffer; one that does not fit goes out with the buffer in one writev,
-    /// without a copy.
+    /// Appends one tag: `headerBytes` bytes of `header` (most significant first), the payload and the
+    /// PreviousTagSize. A tag that does not fit the file's buffer is preceded by a flush, so whole tags
+    /// reach the file.
     private func putTag(type: UInt8, timestamp: UInt32, header: UInt64, headerBytes: Int,
                         payload: UnsafeRawPointer, count: Int, flush flushAfter: Bool) throws(MediaError) {
         let dataSize = headerBytes + count
-        if buffered + 11 + headerBytes > FlvWriter.flushBytes { try flush() }
-        let p = buffer + buffered
+        if 11 + dataSize + 4 > file.freeBufferBytes { try file.flush() }
+        let p = tagHead
         p.storeBytes(of: type, as: UInt8.self)
         store24(p + 1, UInt32(dataSize))
         store24(p + 4, timestamp & 0xFF_FFFF)
@@ -263,17 +249,11 @@ public final class FlvWriter: SegmentMuxer {
             p.storeBytes(of: UInt8(truncatingIfNeeded: header >> (8 * UInt64(headerBytes - 1 - i))),
                          toByteOffset: 11 + i, as: UInt8.self)
         }
-        buffered += 11 + headerBytes
-        let trailer = UInt32(11 + dataSize).bigEndian
-        if buffered + count + 4 <= FlvWriter.flushBytes {
-            (buffer + buffered).copyMemory(from: payload, byteCount: count)
-            buffered += count
-            (buffer + buffered).storeBytes(of: trailer, as: UInt32.self)
-            buffered += 4
-            if flushAfter { try flush() }
-        } else {
-            try writeThrough(payload: payload, count: count, trailer: trailer)
-        }
+        try file.append(p, 11 + headerBytes)
+        try file.append(payload, count)
+        p.storeBytes(of: UInt32(11 + dataSize).bigEndian, as: UInt32.self)
+        try file.append(p, 4)
+        if flushAfter { try file.flush() }
     }
 
     @inline(__always) private func store24(_ p: UnsafeMutableRawPointer, _ v: UInt32) {
@@ -282,65 +262,8 @@ public final class FlvWriter: SegmentMuxer {
         p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: 2, as: UInt8.self)
     }
 
-    private func flush() throws(MediaError) {
-        var done = 0
-        while done < buffered {
-            let n = posixWrite(fd, buffer + done, buffered - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                buffered = 0
-                throw writeError()
-            }
-            done += n
-            flushedBytes += Int64(n)
-        }
-        buffered = 0
-    }
-
-    /// Buffer, payload and PreviousTagSize in one writev.
-    private func writeThrough(payload: UnsafeRawPointer, count: Int, trailer: UInt32) throws(MediaError) {
-        var trailer = trailer
-        let failed: Bool = withUnsafeBytes(of: &trailer) { t in
-            var iov = (iovec(iov_base: buffer, iov_len: buffered),
-                       iovec(iov_base: UnsafeMutableRawPointer(mutating: payload), iov_len: count),
-                       iovec(iov_base: UnsafeMutableRawPointer(mutating: t.baseAddress!), iov_len: 4))
-            return withUnsafeMutableBytes(of: &iov) { raw in
-                let v = raw.bindMemory(to: iovec.self)
-                var first = 0
-                var left = buffered + count + 4
-                while left > 0 {
-                    let n = writev(fd, v.baseAddress! + first, Int32(3 - first))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return true
-                    }
-                    flushedBytes += Int64(n)
-                    left -= n
-                    var k = n
-                    while k > 0 && first < 3 {
-                        if k >= v[first].iov_len {
-                            k -= v[first].iov_len
-                            first += 1
-                        } else {
-                            v[first].iov_base = v[first].iov_base! + k
-                            v[first].iov_len -= k
-                            k = 0
-                        }
-                    }
-                    while first < 3 && v[first].iov_len == 0 { first += 1 }
-                }
-                return false
-            }
-        }
-        buffered = 0
-        if failed { throw writeError() }
-    }
-
     private func patch(number: Double, at offset: Int) throws(MediaError) {
-        var v = number.bitPattern.bigEndian
-        let n = withUnsafeBytes(of: &v) { pwrite(fd, $0.baseAddress!, 8, off_t(offset)) }
-        if n != 8 { throw writeError() }
+        tagHead.storeBytes(of: number.bitPattern.bigEndian, as: UInt64.self)
+        try file.write(tagHead, 8, at: Int64(offset))
     }
-
-    private func writeError() -> MediaError { .io("write \(path): \(errnoText())") }
 }

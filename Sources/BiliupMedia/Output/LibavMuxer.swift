@@ -1,9 +1,10 @@
 import CFFmpeg
 
 /// Writes one file with a libavformat muxer. Packets are passed by reference; the muxer copies them
-/// once into its output buffer (the last copy before the kernel's).
+/// once into its output buffer, which goes to the file through `AVIOOutput`.
 public final class LibavMuxer: SegmentMuxer {
     private var context: UnsafeMutablePointer<AVFormatContext>?
+    private let output: AVIOOutput
     private let trackTimeBases: [AVRational]
     private let path: String
     private var finished = false
@@ -21,18 +22,19 @@ public final class LibavMuxer: SegmentMuxer {
     public init(path: String, tracks: [Track], format: OutputFormat) throws(MediaError) {
         self.path = path
         trackTimeBases = tracks.map(\.timeBase)
+        output = try AVIOOutput(path: path)
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         var rc = avformat_alloc_output_context2(&ctx, nil, format.muxerName, path)
         guard rc >= 0, let ctx else { throw .mux("\(path): \(libavError(rc))") }
         context = ctx
+        ctx.pointee.pb = output.context
+        ctx.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
         for t in tracks {
             guard let st = avformat_new_stream(ctx, nil) else { throw .mux("\(path): cannot add stream") }
             avcodec_parameters_copy(st.pointee.codecpar, t.parameters)
             st.pointee.codecpar.pointee.codec_tag = 0  // the input container's tag may mean nothing here
             st.pointee.time_base = t.timeBase
         }
-        rc = avio_open(&ctx.pointee.pb, path, AVIO_FLAG_WRITE)
-        guard rc >= 0 else { throw .io("cannot create \(path): \(libavError(rc))") }
         var dict: OpaquePointer?
         for (k, v) in format.muxerOptions { av_dict_set(&dict, k, v, 0) }
         defer { av_dict_free(&dict) }
@@ -46,7 +48,7 @@ public final class LibavMuxer: SegmentMuxer {
     deinit {
         guard let ctx = context else { return }
         if !finished { av_write_trailer(ctx) }
-        avio_closep(&ctx.pointee.pb)
+        try? output.close()
         avformat_free_context(ctx)
     }
 
@@ -65,7 +67,7 @@ public final class LibavMuxer: SegmentMuxer {
         let rc = av_write_frame(ctx, packet.av)
         guard rc >= 0 else { throw writeError(rc) }
         if key || micros - lastFlushMicros >= LibavMuxer.flushIntervalMicros {
-            avio_flush(ctx.pointee.pb)
+            try output.flush()
             lastFlushMicros = micros
         }
     }
@@ -74,14 +76,16 @@ public final class LibavMuxer: SegmentMuxer {
         guard let ctx = context, !finished else { return }
         finished = true
         let rc = av_write_trailer(ctx)
-        finalBytes = avio_tell(ctx.pointee.pb)
-        avio_closep(&ctx.pointee.pb)
         avformat_free_context(ctx)
         context = nil
+        let closed = Result { () throws(MediaError) in try output.close() }
+        finalBytes = output.size
         guard rc >= 0 else { throw writeError(rc) }
+        try closed.get()
     }
 
+    /// The file's own error if writing failed, else libavformat's.
     private func writeError(_ rc: Int32) -> MediaError {
-        rc == shim_AVERROR(ENOSPC) ? .io("write \(path): No space left on device") : .mux("\(path): \(libavError(rc))")
+        output.failure ?? .mux("\(path): \(libavError(rc))")
     }
 }
