@@ -13,16 +13,33 @@ public final class CurlLoop: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
-    private let lock = NSLock()
+    /// Guards `commands`; signalled when one is posted, so a new request need not wait out a round.
+    private let queue = NSCondition()
     private var commands: [Command] = []
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]  // loop thread only
+    /// Active transfers someone waits on (`CurlTransfer.awaitsCompletion`). Loop thread only.
+    private var requestsInFlight = 0
 
     /// How long the loop sleeps with nothing to do; wakeups cut it short.
     private static let idlePollMilliseconds: Int32 = 1000
-    /// Sockets are serviced at most this often. Hundreds of live streams each deliver a little data every
-    /// few milliseconds; letting it gather in the kernel for a moment turns many small reads and poll
-    /// rounds into few large ones. Nothing here needs lower latency than this.
-    private static let minimumRoundMicroseconds: UInt32 = 10_000
+    /// While only streams run, sockets are serviced at most this often. Hundreds of live streams each
+    /// deliver a little data every few milliseconds; letting it gather in the kernel turns many small
+    /// reads and poll rounds into few large ones (a recorder needs no lower latency). 100 ms of a
+    /// 6 Mbit/s stream is 75 KB, well inside curl's 256 KiB read buffer; it halves the network thread's
+    /// CPU against 10 ms rounds (BENCHMARKS.md).
+    private static let streamRoundMicroseconds: Int64 = 100_000
+    /// While a request (API call, playlist, HLS segment) is in flight: someone waits for its answer, and
+    /// HLS reloads are paced to within tens of milliseconds. Also after a round in which a stream got
+    /// `backlogBytes`: libcurl reads an HTTP/1 socket once per round, at most its 256 KiB buffer, so
+    /// long rounds alone would cap a stream at about 20 Mbit/s (and slow the catch-up after a CDN sends
+    /// its GOP cache).
+    private static let requestRoundMicroseconds: Int64 = 10_000
+    /// Three quarters of curl's read buffer in one round: the socket probably holds more.
+    static let backlogBytes = CurlTransfer.mediaBufferBytes * 3 / 4
+    /// Rounds so far; transfers count their bytes per round by it. Loop thread only.
+    private(set) var round = 0
+    /// Some transfer got `backlogBytes` in this round. Loop thread only.
+    private var backlogged = false
 
     private init() {
         _ = CurlLoop.globalInit
@@ -46,19 +63,20 @@ public final class CurlLoop: @unchecked Sendable {
     func resume(_ t: CurlTransfer) { post(.resume(t)) }
 
     private func post(_ c: Command) {
-        lock.lock()
+        queue.lock()
         commands.append(c)
-        lock.unlock()
+        queue.signal()
+        queue.unlock()
         curl_multi_wakeup(multi)
     }
 
     private func run() {
         var running: Int32 = 0
         while true {
-            lock.lock()
+            queue.lock()
             let batch = commands
             commands.removeAll(keepingCapacity: true)
-            lock.unlock()
+            queue.unlock()
             for c in batch { apply(c) }
 
             let roundStart = ContinuousClock.now
@@ -66,9 +84,31 @@ public final class CurlLoop: @unchecked Sendable {
             drainMessages()
             var fds: Int32 = 0
             curl_multi_poll(multi, nil, 0, CurlLoop.idlePollMilliseconds, &fds)
-            let elapsed = ContinuousClock.now - roundStart
-            let minimum = Duration.microseconds(Int64(CurlLoop.minimumRoundMicroseconds))
-            if elapsed < minimum { usleep(UInt32((minimum - elapsed).milliseconds * 1000)) }
+            let length = requestsInFlight > 0 || backlogged ? CurlLoop.requestRoundMicroseconds : CurlLoop.streamRoundMicroseconds
+            backlogged = false
+            round += 1
+            waitForCommands(until: roundStart + .microseconds(length))
+        }
+    }
+
+    /// Counts bytes a transfer took in this round. Loop thread (write callback).
+    fileprivate func received(_ n: Int, by t: CurlTransfer) {
+        if t.round != round {
+            t.round = round
+            t.roundBytes = 0
+        }
+        t.roundBytes += n
+        if t.roundBytes >= CurlLoop.backlogBytes { backlogged = true }
+    }
+
+    /// Sleeps until `deadline`, or until a command is posted.
+    private func waitForCommands(until deadline: ContinuousClock.Instant) {
+        queue.lock()
+        defer { queue.unlock() }
+        while commands.isEmpty {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { return }
+            _ = queue.wait(until: Date(timeIntervalSinceNow: left.seconds))
         }
     }
 
@@ -76,9 +116,11 @@ public final class CurlLoop: @unchecked Sendable {
         switch c {
         case .add(let t):
             active[t.easy] = t
+            if t.awaitsCompletion { requestsInFlight += 1 }
             curl_multi_add_handle(multi, t.easy)
         case .cancel(let t):
             guard active.removeValue(forKey: t.easy) != nil else { return }
+            if t.awaitsCompletion { requestsInFlight -= 1 }
             curl_multi_remove_handle(multi, t.easy)
             t.complete(CURLE_ABORTED_BY_CALLBACK)
         case .resume(let t):
@@ -93,7 +135,9 @@ public final class CurlLoop: @unchecked Sendable {
             guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle else { continue }
             let code = msg.pointee.data.result
             curl_multi_remove_handle(multi, easy)
-            if let t = active.removeValue(forKey: easy) { t.complete(code) }
+            guard let t = active.removeValue(forKey: easy) else { continue }
+            if t.awaitsCompletion { requestsInFlight -= 1 }
+            t.complete(code)
         }
     }
 }
@@ -102,5 +146,7 @@ public final class CurlLoop: @unchecked Sendable {
 let curlWriteCallback: shim_curl_data_cb = { ptr, size, nmemb, userdata in
     let t = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
     let n = size * nmemb
-    return t.receive(UnsafeRawPointer(ptr!), n) ? n : shim_CURL_WRITEFUNC_PAUSE()
+    guard t.receive(UnsafeRawPointer(ptr!), n) else { return shim_CURL_WRITEFUNC_PAUSE() }
+    CurlLoop.shared.received(n, by: t)
+    return n
 }

@@ -80,6 +80,13 @@ public class CurlTransfer: @unchecked Sendable {
         if name == "set-cookie" { responseSetCookies.append(value) }
     }
 
+    /// Whether someone waits for the whole transfer (a request), rather than reading a long body as it
+    /// comes (a stream); the loop services sockets more often while requests are in flight.
+    var awaitsCompletion: Bool { true }
+    /// Bytes taken in the loop's round number `round` (see `CurlLoop.backlogBytes`). Loop thread only.
+    var roundBytes = 0
+    var round = 0
+
     func receive(_ data: UnsafeRawPointer, _ count: Int) -> Bool { fatalError("subclass") }
     func complete(_ code: CURLcode) { fatalError("subclass") }
 

@@ -35,6 +35,8 @@ public final class StreamTransfer: CurlTransfer, @unchecked Sendable {
         _ = shim_easy_setopt_long(easy, CURLOPT_FAILONERROR, 1)
     }
 
+    override var awaitsCompletion: Bool { false }
+
     override func receive(_ data: UnsafeRawPointer, _ count: Int) -> Bool {
         cond.lock()
         defer { cond.unlock() }
