@@ -1,0 +1,82 @@
+-- Niconico Live (ニコニコ生放送). The watch page embeds the program's data as HTML-escaped JSON in
+-- <script id="embedded-data" data-props="...">: status, title, supplier, thumbnails. The HLS address
+-- itself is only handed out over the watch WebSocket (startWatching, then a "stream" message), which
+-- the plugin host cannot open, so a program on air is reported as an error saying so.
+local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+
+local NAMED = { quot = '"', amp = "&", lt = "<", gt = ">", apos = "'", nbsp = "\u{a0}" }
+
+local function utf8_char(n)
+  if n and n >= 0 and n <= 0x10FFFF then return utf8.char(n) end
+end
+
+-- HTML entities in one pass, so "&amp;quot;" stays "&quot;".
+local function unescape_html(s)
+  return (s:gsub("&(#?[xX]?)(%w+);", function(kind, name)
+    if kind == "" then return NAMED[name] end
+    if kind == "#" then return utf8_char(tonumber(name)) end
+    return utf8_char(tonumber(name, 16))
+  end))
+end
+
+local function non_empty(s)
+  if type(s) == "string" and s ~= "" then return s end
+end
+
+-- The program, community or channel named by a watch URL: lv123, co123, ch123, user/123.
+local function watch_id(url)
+  return (url:match("/watch/([^?#]+)"):gsub("/$", ""))
+end
+
+local function cover_of(data)
+  return non_empty(validate.dig(data, "program.thumbnail.large"))
+    or non_empty(validate.dig(data, "program.thumbnail.small"))
+    or non_empty(validate.dig(data, "program.screenshot.urlSet.large"))
+    or non_empty(validate.dig(data, "socialGroup.thumbnailImageUrl"))
+end
+
+return {
+  name = "niconico",
+  match = {
+    "^https?://live%.nicovideo%.jp/watch/[^?#]+",
+    "^https?://live2%.nicovideo%.jp/watch/[^?#]+",
+    "^https?://sp%.live%.nicovideo%.jp/watch/[^?#]+",
+  },
+  defaults = { cookie = "" },
+  options = { cookie = "Cookie header for the watch page (user_session=... for members-only programs)" },
+
+  check = function(url, opts)
+    local id = watch_id(url)
+    local headers = { ["User-Agent"] = UA, ["Accept-Language"] = "ja-JP" }
+    if non_empty(opts.cookie) then headers.Cookie = opts.cookie end
+    local r = http.get("https://live.nicovideo.jp/watch/" .. id, { headers = headers })
+    if r.status == 404 then
+      error(("%s: not found (HTTP 404)"):format(id), 0)
+    end
+    if r.status ~= 200 then
+      error(("%s: HTTP %d for the watch page"):format(id, r.status), 0)
+    end
+    local props = r.body:match('<script[^>]-id="embedded%-data"[^>]-data%-props="([^"]*)"')
+    if not props then
+      error(("%s: the watch page has no embedded-data (the page layout changed?)"):format(id), 0)
+    end
+    local data = json.decode(unescape_html(props))
+    local program = validate.need(data, "program", "table")
+    local status = validate.need(program, "status", "string")
+    local lv = non_empty(program.nicoliveProgramId) or id
+    local title = non_empty(program.title)
+    local streamer = non_empty(validate.dig(program, "supplier.name")) or non_empty(validate.dig(data, "socialGroup.name"))
+    local info = {
+      live = false, title = title, streamer = streamer, cover = cover_of(data),
+      extra = { program = lv, status = status, community = validate.dig(data, "socialGroup.id") },
+    }
+
+    if status == "ON_AIR" then
+      error(("%s is live, but its stream URL is only given over the watch WebSocket, which biliup cannot open yet"):format(lv), 0)
+    elseif status == "ENDED" or status == "RELEASED" then
+      -- RELEASED: announced, not started yet.
+      return info
+    end
+    error(("%s: unknown program status %q"):format(lv, status), 0)
+  end,
+}
