@@ -6,6 +6,9 @@ local MOBILE = "https://m.douyu.com"
 local DID = "10000000000000000000000000001501"
 local PAGE_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 local KEY_CACHE = "encryption_key"
+local HUOS = "http://openflv-huos.douyucdn2.cn/live/"
+local HUOS_DOMAIN = "hdltctwk.douyucdn.cn"
+local P2P_APIS = { "https://sdkapiv4.douyucdn.cn", "https://sdkapi.douyucdn.cn" }
 
 -- rate numbers of getH5PlayV1 and the names the player shows.
 local RATE_BY_NAME = { ["原画"] = 0, origin = 0, ["蓝光"] = 4, ["蓝光4m"] = 4, ["超清"] = 3, ["高清"] = 2 }
@@ -125,14 +128,52 @@ local function play_info(rid, cdn, rate)
   return decode(r, rid, "getH5PlayV1")
 end
 
+-- force_hs with cdn hs-h5: the same stream from the huos (火山) edge, signed with a txSecret from the
+-- P2P SDK API. Keeps the stream's own query (in order), fcdn=hs, then txSecret/txTime/domain.
+-- nil when no txSecret can be had (the caller keeps the plain URL).
+local function huos_url(raw)
+  local path, query = raw:match("^https?://[^/?]+([^?]*)%??(.*)$")
+  local stream_id = path and (path:match("([^/]+)$") or ""):match("^([^%.]+)")
+  if not stream_id then return nil end
+  local secret
+  for _, api in ipairs(P2P_APIS) do
+    local ok, r = pcall(http.get, api .. "/p2p/get_txsecret?lid=" .. crypto.urlencode(stream_id),
+      { headers = { ["User-Agent"] = PAGE_UA } })
+    local okj, body = false, nil
+    if ok and r.status == 200 then okj, body = pcall(r.json, r) end
+    if okj and type(body) == "table" and body.xp2p_txSecret and body.xp2p_txTime
+        and tostring(body.xp2p_txSecret) ~= "" and tostring(body.xp2p_txTime) ~= "" then
+      secret = body
+      break
+    end
+    log.warn(("no txSecret from %s for %s"):format(api, stream_id))
+  end
+  if not secret then return nil end
+  local parts, has_fcdn = {}, false
+  for pair in query:gmatch("[^&]+") do
+    local k = pair:match("^([^=]*)")
+    if k == "fcdn" then
+      if not has_fcdn then parts[#parts + 1] = "fcdn=hs"; has_fcdn = true end
+    elseif k ~= "txSecret" and k ~= "txTime" and k ~= "domain" then
+      parts[#parts + 1] = pair
+    end
+  end
+  if not has_fcdn then parts[#parts + 1] = "fcdn=hs" end
+  parts[#parts + 1] = "txSecret=" .. crypto.urlencode(tostring(secret.xp2p_txSecret))
+  parts[#parts + 1] = "txTime=" .. crypto.urlencode(tostring(secret.xp2p_txTime))
+  parts[#parts + 1] = "domain=" .. HUOS_DOMAIN
+  return HUOS .. stream_id .. ".xs?" .. table.concat(parts, "&")
+end
+
 return {
   name = "douyu",
   match = { "^https?://www%.douyu%.com/", "^https?://m%.douyu%.com/", "^https?://douyu%.com/" },
-  defaults = { cdn = "hw-h5", rate = 0, disable_interactive_game = false },
+  defaults = { cdn = "hw-h5", rate = 0, force_hs = false, disable_interactive_game = false },
   options = {
     cdn = "CDN asked of getH5PlayV1: hw-h5 (default), ali-h5, tct-h5, tctc-h5, hs-h5",
     rate = "0 原画 (default), 4 蓝光4M, 3 超清, 2 高清",
     quality = "same as rate (a number or a name such as 原画); overrides rate when set",
+    force_hs = "true with cdn = hs-h5: record from the huos edge (txSecret-signed .xs URL), the plain URL as fallback",
     disable_interactive_game = "true: treat a room running an interactive game (互动游戏) as offline",
   },
 
@@ -189,18 +230,22 @@ return {
       if m.rate == info.rate and m.name then quality = m.name end
     end
 
+    local plain = base .. "/" .. live
+    local headers = { Referer = WEB, ["User-Agent"] = PAGE_UA }
+    local streams = { { url = plain, format = "flv", quality = quality, cdn = info.rtmp_cdn, headers = headers } }
+    if opts.force_hs == true and tostring(opts.cdn or ""):lower() == "hs-h5" then
+      local huos = huos_url(plain)
+      if huos then
+        table.insert(streams, 1, { url = huos, format = "flv", quality = quality, cdn = "huos", headers = headers })
+      end
+    end
+
     return {
       live = true,
       title = title,
       streamer = streamer,
       cover = cover,
-      streams = { {
-        url = base .. "/" .. live,
-        format = "flv",
-        quality = quality,
-        cdn = info.rtmp_cdn,
-        headers = { Referer = WEB, ["User-Agent"] = PAGE_UA },
-      } },
+      streams = streams,
       danmaku = { protocol = "douyu", room_id = math.tointeger(tonumber(rid)) or rid },
       extra = { room_id = rid, rate = info.rate, cdns = cdn_names(info.cdnsWithName) },
     }

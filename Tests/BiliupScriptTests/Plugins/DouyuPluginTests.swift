@@ -177,6 +177,35 @@ import Testing
         #expect(fake.requests(to: Self.web, Self.playPath).map { $0.form["cdn"] } == ["hw-h5", "tct-h5"])
     }
 
+    /// force_hs + hs-h5: the huos URL first (built as biliup's douyu.rs unit test
+    /// build_huos_url_rewrites_fcdn_and_appends_secret expects), the plain URL after it.
+    @Test func forceHsBuildsTheHuosURLFromATxSecret() async throws {
+        let fake = try Self.fake { _, w in
+            let body = Self.play(cdn: "hs-h5", rate: "0")
+                .replacingOccurrences(of: "https://hs-h5.douyucdn2.cn/live", with: "https://hw3.douyucdn2.cn/live")
+                .replacingOccurrences(of: #"288016rEIVDZsvFT_0.flv?wsAuth=0f1e&token=web-h5-0-288016-abc&logo=0&expire=0&did=10000000000000000000000000001501&pt=2&st=0&sid=1&mcid2=0&origrate=0&fcdn=hw&fo=0&ver=Douyu_new"#,
+                                      with: "6925114rIDrEEuKo.flv?wsAuth=auth&fcdn=hw&isp=")
+            w.send(status: 200, headers: ["Content-Type": "application/json"], body: Data(body.utf8))
+        }
+        // The first P2P API is down; the second answers.
+        fake.route("sdkapiv4.douyucdn.cn", "/p2p/get_txsecret") { _, w in w.send(status: 502, body: Data("bad gateway".utf8)) }
+        fake.json("sdkapi.douyucdn.cn", "/p2p/get_txsecret", #"{"xp2p_txSecret":"secret","xp2p_txTime":"time"}"#)
+        let host = shippedHost(fake)
+        let options: [String: ScriptValue] = ["cdn": .string("hs-h5"), "force_hs": .bool(true)]
+        let r = try await host.check("https://www.douyu.com/288016", options: options)
+        #expect(r.streams.map(\.url) == [
+            "http://openflv-huos.douyucdn2.cn/live/6925114rIDrEEuKo.xs?wsAuth=auth&fcdn=hs&isp=&txSecret=secret&txTime=time&domain=hdltctwk.douyucdn.cn",
+            "https://hw3.douyucdn2.cn/live/6925114rIDrEEuKo.flv?wsAuth=auth&fcdn=hw&isp=",
+        ])
+        #expect(r.streams.allSatisfy { $0.format == "flv" })
+        #expect(fake.requests(to: "sdkapi.douyucdn.cn").first?.query == ["lid": "6925114rIDrEEuKo"])
+
+        // Without force_hs: the plain URL only, no P2P API call.
+        let plain = try await host.check("https://www.douyu.com/288016", options: ["cdn": .string("hs-h5")])
+        #expect(plain.streams.count == 1)
+        #expect(fake.requests(to: "sdkapi.douyucdn.cn").count == 1)
+    }
+
     @Test func offlineAndReplayRooms() async throws {
         let offline = try Self.fake(showStatus: 2)
         let r = try await shippedHost(offline).check("https://www.douyu.com/lpl")
@@ -193,6 +222,14 @@ import Testing
             w.send(status: 200, headers: ["Content-Type": "application/json"], body: Data(#"{"error":-5,"msg":"房间未开播","data":""}"#.utf8))
         }
         #expect(try await shippedHost(closed).check("https://www.douyu.com/lpl").live == false)
+
+        // disable_interactive_game: a room running an interactive game counts as offline.
+        let game = try Self.fake()
+        game.json(Self.web, "/api/interactive/web/v2/list", #"{"error":0,"msg":"","data":[{"id":1001,"name":"互动游戏","status":1}]}"#)
+        let gameHost = shippedHost(game)
+        #expect(try await gameHost.check("https://www.douyu.com/lpl", options: ["disable_interactive_game": .bool(true)]).live == false)
+        #expect(game.requests(to: Self.web, "/api/interactive/web/v2/list").first?.query == ["rid": "288016"])
+        #expect(try await gameHost.check("https://www.douyu.com/lpl").live)
     }
 
     @Test func errorsNameTheRoomMessageAndCode() async throws {
