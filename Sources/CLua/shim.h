@@ -73,13 +73,24 @@ static inline lua_State *shim_newstate(shim_vm *vm) { return lua_newstate(shim_a
 
 static inline shim_vm *shim_vm_of(lua_State *L) { void *ud; lua_getallocf(L, &ud); return (shim_vm *)ud; }
 
+static void shim_limit_hook(lua_State *L, lua_Debug *ar);
+
+/* A stopped call can catch the limit error with pcall and go on; from then on the hook runs at every
+ * instruction, so the first one outside a pcall raises it again and the error reaches the top. */
+static inline void shim_stop(lua_State *L, shim_call *c, int reason, const char *message) {
+    if (!c->stop_reason) c->stop_reason = reason;
+    lua_sethook(L, shim_limit_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "%s", message);
+}
+
 static void shim_limit_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     shim_call *c = shim_vm_of(L)->current;
     if (!c) return;
+    if (c->stop_reason) shim_stop(L, c, c->stop_reason, c->stop_reason == 1 ? "instruction limit exceeded" : c->stop_reason == 2 ? "run time limit exceeded" : "memory limit exceeded");
     c->instructions_left -= SHIM_HOOK_EVERY;
-    if (c->instructions_left < 0) { c->stop_reason = 1; luaL_error(L, "instruction limit exceeded"); }
-    if (shim_monotonic_ns() > c->deadline_ns) { if (!c->stop_reason) c->stop_reason = 2; luaL_error(L, "run time limit exceeded"); }
+    if (c->instructions_left < 0) shim_stop(L, c, 1, "instruction limit exceeded");
+    if (shim_monotonic_ns() > c->deadline_ns) shim_stop(L, c, 2, "run time limit exceeded");
 }
 
 /* New coroutines inherit the hook of the thread that creates them (lua_newthread), so nested
