@@ -87,7 +87,9 @@ final class PluginRegistry {
             return recordFailure(entry, "cannot read the file")
         }
         let L = vm.L
-        if let error = vm.compile(Array(data), chunkName: "@" + entry.path, source: entry.name) {
+        // Lua cuts chunk names to 60 bytes from the left, which would hide the file name of a deep path;
+        // the name alone is enough in messages (the full path is in the failure and in `biliup plugins`).
+        if let error = vm.compile(Array(data), chunkName: "@\(entry.name).lua", source: entry.name) {
             return recordFailure(entry, error.message)
         }
         // Each plugin gets its own globals, reading through to the shared ones.
