@@ -37,6 +37,7 @@ public class CurlTransfer: @unchecked Sendable {
         if !hasUA { _ = shim_easy_setopt_str(e, CURLOPT_USERAGENT, HTTPRequest.defaultUserAgent) }
         if let headerList { _ = shim_easy_setopt_slist(e, CURLOPT_HTTPHEADER, headerList) }
         if let proxy = request.proxy { _ = shim_easy_setopt_str(e, CURLOPT_PROXY, proxy) }
+        if let cookie = request.cookie { _ = shim_easy_setopt_str(e, CURLOPT_COOKIE, cookie) }
         if let jar = request.cookieJar {
             _ = shim_easy_setopt_ptr(e, CURLOPT_SHARE, jar.share)
             _ = shim_easy_setopt_str(e, CURLOPT_COOKIEFILE, "")  // "" turns the cookie engine on without a file

@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable {
     public var maxBodyBytes: Int
     /// Cookies set by responses are kept here and sent with later requests that share the jar.
     public var cookieJar: CookieJar?
+    /// `name=value; ...` sent in the same Cookie header as the jar's cookies (a second Cookie header
+    /// would be ignored by many servers).
+    public var cookie: String?
 
     public static let defaultMaxBodyBytes = 64 << 20
     public static let defaultUserAgent =

@@ -80,3 +80,41 @@ import Testing
         #expect(results.allSatisfy { $0.value == String($0.key) })
     }
 }
+
+@Suite struct BatchAndCookieTests {
+    @Test func batchResultsMayCarryAnErrorPerRoom() async throws {
+        let (host, _) = try makeHost(["multi": """
+            return {
+              name = "multi", match = "^test://multi/",
+              check = function(url) return { live = false } end,
+              batch_check = function(urls)
+                local out = {}
+                for _, u in ipairs(urls) do
+                  if u:find("bad") then out[u] = { error = "room is banned" }
+                  else out[u] = { live = false, title = u:match("%w+$") } end
+                end
+                return out
+              end,
+            }
+            """])
+        let results = await host.batchCheck(["test://multi/a", "test://multi/bad", "test://multi/c"])
+        #expect(try results["test://multi/a"]?.get().title == "a")
+        #expect(try results["test://multi/c"]?.get().title == "c")
+        guard case .failure(let e)? = results["test://multi/bad"] else { Issue.record("no error"); return }
+        #expect(e.source == "multi" && e.message == "room is banned")
+    }
+
+    @Test func pluginCookiesAndJarCookiesShareOneHeader() async throws {
+        let fake = try FakePlatform()
+        fake.route("a.example", "/set") { _, w in w.send(status: 200, headers: ["Set-Cookie": "jar=1; Path=/"]) }
+        fake.route("a.example", "/echo") { r, w in w.send(status: 200, body: Data((r.headers["cookie"] ?? "-").utf8)) }
+        let (host, _) = try makeHost(["c": plugin("c", """
+            http.get("https://a.example/set")
+            local r = http.get("https://a.example/echo", { headers = { Cookie = "user=2" }, cookies = { extra = "3" } })
+            return { live = false, title = r.body }
+            """)], remap: fake.remap())
+        let cookie = try await host.check("test://c/1").title ?? ""
+        let parts = Set(cookie.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) })
+        #expect(parts == ["user=2", "extra=3", "jar=1"], "\(cookie)")
+    }
+}

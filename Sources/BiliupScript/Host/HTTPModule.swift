@@ -35,12 +35,13 @@ extension ScriptHost {
         L.pop()
 
         var headers: [(String, String)] = []
+        var cookies: [String] = []
         if L.rawField(1, "headers") == LUA_TTABLE {
             var bad: String?
             L.forEach(-1) {
                 guard let k = L.string(at: -2) else { bad = "header names must be strings"; return }
                 guard let v = L.string(at: -1) ?? L.integer(at: -1).map(String.init) else { bad = "header \(k): value must be a string"; return }
-                headers.append((k, v))
+                if k.lowercased() == "cookie" { cookies.append(v) } else { headers.append((k, v)) }
             }
             if let bad { L.pop(); return L.hostError("http.request: \(bad)") }
         }
@@ -50,10 +51,11 @@ extension ScriptHost {
             L.forEach(-1) {
                 if let k = L.string(at: -2), let v = L.string(at: -1) { pairs.append("\(k)=\(v)") }
             }
-            pairs.sort()
-            if !pairs.isEmpty { headers.append(("Cookie", pairs.joined(separator: "; "))) }
+            cookies += pairs.sorted()
         }
         L.pop()
+        // One Cookie header with the jar's cookies: curl merges `cookie` into the header it builds.
+        if !cookies.isEmpty { request.cookie = cookies.joined(separator: "; ") }
 
         switch bodyOf(L, headers: &headers) {
         case .failure(let message): return L.hostError("http.request: \(message)")

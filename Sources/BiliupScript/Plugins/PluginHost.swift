@@ -157,10 +157,15 @@ public final class PluginHost: @unchecked Sendable {
                 var results: [String: Result<CheckResult, ScriptError>] = [:]
                 for url in urls {
                     thread.rawField(table, url)
-                    results[url] = thread.type(at: -1) == LUA_TNIL
-                        ? .failure(ScriptError(kind: .result, source: name, message: "batch_check returned no result for \(url)"))
-                        : reader.read(at: -1, url: url)
-                    thread.pop()
+                    defer { thread.pop() }
+                    if thread.type(at: -1) == LUA_TNIL {
+                        results[url] = .failure(ScriptError(kind: .result, source: name, message: "batch_check returned no result for \(url)"))
+                    } else if thread.type(at: -1) == LUA_TTABLE, let message = thread.stringField(-1, "error") {
+                        // One room failing does not fail the batch: `{ error = "..." }` in its place.
+                        results[url] = .failure(ScriptError(kind: .runtime, source: name, message: message))
+                    } else {
+                        results[url] = reader.read(at: -1, url: url)
+                    }
                 }
                 done(results)
             }
