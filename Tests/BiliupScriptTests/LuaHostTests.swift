@@ -50,6 +50,9 @@ import Testing
             assert(v.a[1] == 1 and math.type(v.a[1]) == "integer" and v.a[2] == 2.5)
             assert(v.a[3] == "xé😀" and v.a[4] == json.null and v.a[5] == true)
             assert(v.b.c == nil and v.big == 9007199254740993)
+            local embedded = 'var x = {"t":"a};b","n":[1]};var y = 2;'
+            local value, after = json.decode_at(embedded, 9)
+            assert(value.t == "a};b" and value.n[1] == 1 and embedded:sub(after, after + 4) == ";var ", after)
             local ok, err = pcall(json.decode, '{"a":1,}')
             assert(not ok)
             return { live = false, title = json.encode({ b = 2, a = { 1, "q\"" }, e = json.empty_array, o = {} }) .. "|" .. err }

@@ -4,8 +4,9 @@ import Foundation
 import Testing
 
 /// A plugin that raises, loops forever or allocates without bound is stopped with an error naming it,
-/// while the other checks in the same VM complete.
-@Suite struct PluginLimitTests {
+/// while the other checks in the same VM complete. Serialized: each test runs busy-looping plugins,
+/// and two of them at once on a 2-core machine would starve each other's clocks.
+@Suite(.serialized) struct PluginLimitTests {
     static let plugins = [
         "raises": plugin("raises", "error('the site changed')"),
         "spins": plugin("spins", "local n = 0 while true do n = n + 1 end"),

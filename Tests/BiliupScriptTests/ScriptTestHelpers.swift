@@ -43,3 +43,9 @@ func plugin(_ name: String, _ body: String) -> String {
     }
     """
 }
+
+/// The error a check raised, or nil when it succeeded.
+func checkError(_ host: PluginHost, _ url: String, _ options: [String: ScriptValue] = [:]) async -> ScriptError? {
+    if case .failure(let error) = await host.checkResult(url, options: options) { return error }
+    return nil
+}

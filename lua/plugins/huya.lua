@@ -24,25 +24,11 @@ local function unescape_html(s)
            :gsub("&gt;", ">"):gsub("&amp;", "&"))
 end
 
--- The JSON value ({...} or [...]) starting at or after `pos`: brackets are counted outside strings,
--- so braces inside titles and the `};` that closes the surrounding JS object do not cut it short.
+-- The JSON value ({...} or [...]) right after `pos`; the page's script goes on after it.
 local function json_value_at(text, pos)
   local start = text:find("[%[{]", pos)
   if not start or text:sub(pos, start - 1):find("%S") then return nil end
-  local depth, in_string, i = 0, false, start
-  while i <= #text do
-    local c = text:sub(i, i)
-    if in_string then
-      if c == "\\" then i = i + 1 elseif c == '"' then in_string = false end
-    elseif c == '"' then in_string = true
-    elseif c == "{" or c == "[" then depth = depth + 1
-    elseif c == "}" or c == "]" then
-      depth = depth - 1
-      if depth == 0 then return json.decode(text:sub(start, i)) end
-    end
-    i = i + 1
-  end
-  return nil
+  return (json.decode_at(text, start))
 end
 
 local function page_json(page, marker, what)

@@ -33,27 +33,12 @@ local function headers(opts)
   return { ["User-Agent"] = UA, ["Accept-Language"] = "en-US,en;q=0.9", Cookie = cookie }
 end
 
--- The JSON object starting at `pos` (after spaces): braces are counted outside strings, so titles and
--- descriptions holding "};" do not end it early.
+-- The JSON object starting at `pos` (after spaces), or nil; the page's script goes on after it.
 local function json_object_at(text, pos)
   local start = text:find("%S", pos)
   if not start or text:sub(start, start) ~= "{" then return nil end
-  local depth, in_string, i = 0, false, start
-  while i <= #text do
-    local c = text:sub(i, i)
-    if in_string then
-      if c == "\\" then i = i + 1 elseif c == '"' then in_string = false end
-    elseif c == '"' then in_string = true
-    elseif c == "{" or c == "[" then depth = depth + 1
-    elseif c == "}" or c == "]" then
-      depth = depth - 1
-      if depth == 0 then
-        local ok, value = pcall(json.decode, text:sub(start, i))
-        return ok and value or nil
-      end
-    end
-    i = i + 1
-  end
+  local ok, value = pcall(json.decode_at, text, start)
+  return ok and value or nil
 end
 
 -- The first `ytInitialPlayerResponse = {...}` assignment that parses (the name also appears in scripts).

@@ -9,6 +9,7 @@ extension ScriptHost {
         vm.register(module: "json", [
             ("decode", { [unowned self] L in self.jsonDecode(L) }),
             ("encode", { [unowned self] L in self.jsonEncode(L) }),
+            ("decode_at", { [unowned self] L in self.jsonDecodeAt(L) }),
         ])
         lua_getglobal(L, "json")
         lua_pushlightuserdata(L, nil)
@@ -34,6 +35,29 @@ extension ScriptHost {
         } ?? nil
         if let error { return L.hostError(error) }
         return 1
+    }
+
+    /// `json.decode_at(text, pos)`: the value starting at `pos` (1-based, white space skipped) and the
+    /// position after it; other text may follow. Pages embed JSON in scripts this way.
+    private func jsonDecodeAt(_ L: LuaState) -> Int32 {
+        guard L.type(at: 1) == LUA_TSTRING, let position = L.integer(at: 2), position >= 1 else {
+            return L.hostError("json.decode_at: expected a string and a position (from 1)")
+        }
+        var next = 0
+        let error: String? = L.withBytes(at: 1) { raw -> String? in
+            guard position - 1 < raw.count else { return "json.decode_at: position \(position) is past the end" }
+            var decoder = LuaJSONDecoder(L, raw)
+            do throws(LuaJSONDecoder.SyntaxError) {
+                next = try decoder.decodePrefix(from: position - 1) + 1
+                return nil
+            } catch {
+                let context = String(decoding: raw[(position - 1)...].prefix(40), as: UTF8.self)
+                return "json.decode_at: \(error.message) at byte \(error.offset + 1) (value starts with \"\(context)\")"
+            }
+        } ?? nil
+        if let error { return L.hostError(error) }
+        L.push(next)
+        return 2
     }
 
     private func jsonEncode(_ L: LuaState) -> Int32 {

@@ -25,12 +25,21 @@ struct LuaJSONDecoder {
 
     /// Pushes the document's value; on error the stack is as it was.
     mutating func decode() throws(SyntaxError) {
+        try decodePrefix(from: 0)
+        skipSpace()
+        if i < bytes.count { throw fail("unexpected data after the document") }
+    }
+
+    /// Pushes the one value starting at `offset` (after any white space) and returns the offset just
+    /// past it: for JSON embedded in pages and scripts, where other text follows.
+    @discardableResult
+    mutating func decodePrefix(from offset: Int) throws(SyntaxError) -> Int {
         let base = L.top
+        i = offset
         do throws(SyntaxError) {
             skipSpace()
             try value(depth: 0)
-            skipSpace()
-            if i < bytes.count { throw fail("unexpected data after the document") }
+            return i
         } catch {
             lua_settop(L, base)
             throw error

@@ -86,13 +86,3 @@ import Testing
                 == "lv998: the watch page has no embedded-data (the page layout changed?)")
     }
 }
-
-/// The error a check raised, or nil when it succeeded.
-private func checkError(_ host: PluginHost, _ url: String, _ options: [String: ScriptValue] = [:]) async -> ScriptError? {
-    do {
-        _ = try await host.check(url, options: options)
-        return nil
-    } catch {
-        return error
-    }
-}

@@ -116,13 +116,3 @@ import Testing
         #expect(fake.requests(to: Self.api, "/api/explore").count == 1)
     }
 }
-
-/// The error a check raised, or nil when it succeeded.
-private func checkError(_ host: PluginHost, _ url: String, _ options: [String: ScriptValue] = [:]) async -> ScriptError? {
-    do {
-        _ = try await host.check(url, options: options)
-        return nil
-    } catch {
-        return error
-    }
-}

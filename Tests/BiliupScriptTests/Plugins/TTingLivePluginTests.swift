@@ -87,13 +87,3 @@ import Testing
                     .hasSuffix("sources.1.url: expected string, got nil") == true)
     }
 }
-
-/// The error a check raised, or nil when it succeeded.
-private func checkError(_ host: PluginHost, _ url: String, _ options: [String: ScriptValue] = [:]) async -> ScriptError? {
-    do {
-        _ = try await host.check(url, options: options)
-        return nil
-    } catch {
-        return error
-    }
-}

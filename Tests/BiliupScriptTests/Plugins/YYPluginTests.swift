@@ -92,13 +92,3 @@ import Testing
                     .hasSuffix("avp_info_res.stream_line_addr: expected table, got nil") == true)
     }
 }
-
-/// The error a check raised, or nil when it succeeded.
-private func checkError(_ host: PluginHost, _ url: String, _ options: [String: ScriptValue] = [:]) async -> ScriptError? {
-    do {
-        _ = try await host.check(url, options: options)
-        return nil
-    } catch {
-        return error
-    }
-}
