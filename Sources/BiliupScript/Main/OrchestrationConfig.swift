@@ -1,0 +1,75 @@
+/// What main.lua declares, checked and typed: global options, upload templates, streamers and the
+/// events it has hooks for. Durations are seconds, sizes bytes.
+public struct OrchestrationConfig: Sendable, Equatable {
+    public var file: String
+    public var global: GlobalOptions
+    public var templates: [TemplateDeclaration]
+    public var streamers: [StreamerDeclaration]
+    /// Event name → number of handlers.
+    public var hooks: [String: Int]
+}
+
+/// Options a streamer may override; nil means "use the global value".
+public struct RecordingSettings: Sendable, Equatable {
+    public var output: String?
+    /// flv, ts, mkv or mp4; nil: the input's natural container.
+    public var format: String?
+    public var splitSeconds: Double?
+    public var splitBytes: Int64?
+    public var checkInterval: Double?
+    public var delay: Double?
+    public var minSegmentBytes: Int64?
+
+    public init(output: String? = nil, format: String? = nil, splitSeconds: Double? = nil, splitBytes: Int64? = nil,
+                checkInterval: Double? = nil, delay: Double? = nil, minSegmentBytes: Int64? = nil) {
+        self.output = output
+        self.format = format
+        self.splitSeconds = splitSeconds
+        self.splitBytes = splitBytes
+        self.checkInterval = checkInterval
+        self.delay = delay
+        self.minSegmentBytes = minSegmentBytes
+    }
+
+    /// `self` with `other`'s values where it has them.
+    public func overridden(by other: RecordingSettings) -> RecordingSettings {
+        RecordingSettings(output: other.output ?? output, format: other.format ?? format,
+                          splitSeconds: other.splitSeconds ?? splitSeconds, splitBytes: other.splitBytes ?? splitBytes,
+                          checkInterval: other.checkInterval ?? checkInterval, delay: other.delay ?? delay,
+                          minSegmentBytes: other.minSegmentBytes ?? minSegmentBytes)
+    }
+}
+
+public struct GlobalOptions: Sendable, Equatable {
+    public var dataDir = "data"
+    public var recording = RecordingSettings(output: "recordings/{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}",
+                                             checkInterval: 30, delay: 120, minSegmentBytes: 1 << 20)
+    public var maxRecordings = 50
+    /// Below this much free space no new segment starts.
+    public var minFreeDiskBytes: Int64 = 2 << 30
+    public var serverBind = "127.0.0.1"
+    public var serverPort = 19159
+
+    public init() {}
+}
+
+public struct TemplateDeclaration: Sendable, Equatable {
+    public var name: String
+    public var fields: [String: ScriptValue]
+    public var line: Int
+}
+
+public struct StreamerDeclaration: Sendable, Equatable {
+    public var name: String
+    public var urls: [String]
+    public var template: String?
+    public var danmaku: Bool
+    /// Plugin options, overriding the plugin's defaults.
+    public var options: [String: ScriptValue]
+    public var schedule: [ScheduleWindow]
+    public var titleInclude: [String]
+    public var titleExclude: [String]
+    public var overrides: RecordingSettings
+    /// Where main.lua declares it.
+    public var line: Int
+}
