@@ -136,3 +136,33 @@ import Testing
         for bad in ["", "20:00", "xx 10:00-11:00", "10:00-10:00", "24:30-01:00"] { #expect(ScheduleWindow(bad) == nil, "\(bad)") }
     }
 }
+
+@Suite struct HookHelperTests {
+    @Test func hooksRunProgramsWithoutAShellAndMoveAndDeleteFiles() async throws {
+        let log = LogCapture()
+        let dir = try PluginPaths.temporary()
+        try Data("media".utf8).write(to: URL(fileURLWithPath: "\(dir)/a.flv"))
+        let (script, _) = try MainScriptTests.script("""
+            biliup.on("segment", function(ev)
+              local r = biliup.run({ "echo", "title; $(touch \(dir)/pwned)", ev.path })
+              log.info("echo", r.status, r.stdout)
+              local failed = biliup.run({ "\(dir)/no-such-program" })
+              log.info("missing", failed.status, failed.error ~= nil)
+              local sh = biliup.run({ "/bin/sh", "-c", "echo out; echo err >&2; exit 3" })
+              log.info("sh", sh.status, sh.stdout, sh.stderr)
+              biliup.move(ev.path, "\(dir)/done/a.flv")
+              log.info("deleted", biliup.delete("\(dir)/done/a.flv"), biliup.delete("\(dir)/done/a.flv"))
+            end)
+            """, log: log)
+        _ = try await script.load().get()
+        let errors = await script.emit("segment", ["path": .string("\(dir)/a.flv")])
+        #expect(errors.isEmpty, "\(errors)")
+        let messages = log.all.map(\.message)
+        #expect(messages.contains("echo 0 title; $(touch \(dir)/pwned) \(dir)/a.flv\n"), "\(messages)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/pwned"))
+        #expect(messages.contains { $0.hasPrefix("missing ") && $0.hasSuffix(" true") }, "\(messages)")
+        #expect(messages.contains("sh 3 out\n err\n"), "\(messages)")
+        #expect(messages.contains("deleted true false"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.flv"))
+    }
+}

@@ -1,0 +1,52 @@
+import BiliupScript
+import Foundation
+
+/// One state change of the engine. Every one is logged, kept (bounded) in the store, offered to
+/// subscribers (the API's WebSocket), and the hook kinds are handed to main.lua's handlers.
+public struct EngineEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case streamStart = "stream_start"
+        case segment
+        case streamEnd = "stream_end"
+        case error
+        /// Streamer states (watching, live, recording, waiting, paused) and configuration changes.
+        case state
+        case config
+    }
+
+    public enum Level: String, Sendable, Codable { case debug, info, warn, error }
+
+    public var kind: Kind
+    public var level: Level
+    public var at: Date
+    public var streamer: String?
+    public var sessionId: Int64?
+    public var message: String
+    /// What a hook receives besides `kind`, `streamer` and `message`.
+    public var data: [String: ScriptValue]
+
+    public init(_ kind: Kind, level: Level = .info, at: Date = Date(), streamer: String? = nil, sessionId: Int64? = nil,
+                message: String, data: [String: ScriptValue] = [:]) {
+        self.kind = kind
+        self.level = level
+        self.at = at
+        self.streamer = streamer
+        self.sessionId = sessionId
+        self.message = message
+        self.data = data
+    }
+
+    /// Whether main.lua hooks may listen to this kind (`biliup.on`).
+    public var isHookable: Bool { [.streamStart, .segment, .streamEnd, .error].contains(kind) }
+
+    /// The table a hook receives: `data` plus the common fields.
+    public var hookPayload: [String: ScriptValue] {
+        var payload = data
+        payload["event"] = .string(kind.rawValue)
+        payload["message"] = .string(message)
+        payload["time"] = .double(at.timeIntervalSince1970)
+        if let streamer { payload["streamer"] = .string(streamer) }
+        if let sessionId { payload["session"] = .int(Int(sessionId)) }
+        return payload
+    }
+}

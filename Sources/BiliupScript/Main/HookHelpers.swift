@@ -1,0 +1,124 @@
+import CLua
+import Foundation
+
+extension ScriptHost {
+    /// Most output of a program run from a hook that is kept (each of stdout and stderr).
+    static let maxProgramOutput = 1 << 20
+
+    /// `biliup.run(argv [, {timeout = s, cwd = dir}])`, `biliup.move(from, to)`, `biliup.delete(path)`:
+    /// what hooks do with finished files. Programs get an argument list, never a shell line, so a title
+    /// or path can never become a command.
+    func installHookHelpers() {
+        vm.register(module: "biliup", [
+            ("run", { [unowned self] L in self.runProgram(L) }),
+            ("move", { L in
+                guard let from = L.string(at: 1), let to = L.string(at: 2) else { return L.hostError("biliup.move: expected two paths") }
+                do {
+                    let parent = (to as NSString).deletingLastPathComponent
+                    if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+                    try FileManager.default.moveItem(atPath: from, toPath: to)
+                } catch {
+                    return L.hostError("biliup.move: \(from) → \(to): \(error.localizedDescription)")
+                }
+                L.push(true)
+                return 1
+            }),
+            ("delete", { L in
+                guard let path = L.string(at: 1) else { return L.hostError("biliup.delete: expected a path") }
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { L.push(false); return 1 }
+                if isDirectory.boolValue { return L.hostError("biliup.delete: \(path) is a directory (only files are deleted)") }
+                do { try FileManager.default.removeItem(atPath: path) } catch {
+                    return L.hostError("biliup.delete: \(path): \(error.localizedDescription)")
+                }
+                L.push(true)
+                return 1
+            }),
+        ])
+    }
+
+    private func runProgram(_ L: LuaState) -> Int32 {
+        guard L.type(at: 1) == LUA_TTABLE, case .array(let items) = L.value(at: 1), !items.isEmpty else {
+            return L.hostError("biliup.run: expected an argument list like { \"ffmpeg\", \"-i\", path, ... }")
+        }
+        var argv: [String] = []
+        for item in items {
+            switch item {
+            case .string(let s): argv.append(s)
+            case .int(let i): argv.append(String(i))
+            case .double(let d): argv.append(String(d))
+            default: return L.hostError("biliup.run: arguments must be strings or numbers")
+            }
+        }
+        var timeout: Double = 3600
+        var cwd: String?
+        if L.type(at: 2) == LUA_TTABLE {
+            if L.rawField(2, "timeout") == LUA_TNUMBER { timeout = L.number(at: -1) ?? timeout }
+            L.pop()
+            cwd = L.stringField(2, "cwd")
+        }
+        guard let call = vm.suspendRunningCall(), call.thread == L else {
+            return L.hostError("biliup.run: only a hook's own call can wait for a program")
+        }
+        let vm = self.vm
+        let finish: @Sendable (ProgramResult) -> Void = { result in
+            vm.loop.enqueue {
+                vm.resumeSuspended(call) { thread in
+                    thread.newTable(hash: 3)
+                    thread.setField(-1, "status", Int(result.status))
+                    thread.setField(-1, "stdout", result.stdout)
+                    thread.setField(-1, "stderr", result.stderr)
+                    if let error = result.error { thread.setField(-1, "error", error) }
+                    return 1
+                }
+            }
+        }
+        let (program, directory, limit) = (argv, cwd, timeout)
+        let thread = Thread { Self.execute(program, cwd: directory, timeout: limit, finish) }
+        thread.start()
+        return hostYield
+    }
+
+    struct ProgramResult: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var error: String?
+    }
+
+    /// Runs a program to its end on the calling (dedicated) thread.
+    private static func execute(_ argv: [String], cwd: String?, timeout: Double, _ finish: @Sendable (ProgramResult) -> Void) {
+        let process = Process()
+        let program = argv[0]
+        if program.contains("/") {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(argv.dropFirst())
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")  // PATH lookup; env gets the list as is
+            process.arguments = argv
+        }
+        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            return finish(ProgramResult(status: -1, stdout: "", stderr: "", error: "cannot run \(program): \(error.localizedDescription)"))
+        }
+        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        // Read both pipes to the end before waiting, so a chatty program cannot block on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var stdout = Data(), stderr = Data()
+        group.enter()
+        DispatchQueue.global().async { stdout = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        stderr = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        timer.cancel()
+        func text(_ d: Data) -> String { String(decoding: d.prefix(maxProgramOutput), as: UTF8.self) }
+        let timedOut = process.terminationReason == .uncaughtSignal && !timer.isCancelled
+        finish(ProgramResult(status: process.terminationStatus, stdout: text(stdout), stderr: text(stderr),
+                             error: timedOut ? "killed after \(Int(timeout)) s" : nil))
+    }
+}
