@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
@@ -19,8 +20,10 @@ let package = Package(
         .target(name: "BiliupNet", dependencies: ["CCurl"]),
         .target(name: "BiliupMedia", dependencies: ["BiliupNet", "CFFmpeg"]),
         .target(name: "BiliupScript", dependencies: ["BiliupNet", "CLua"]),
+        .target(name: "BiliupStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet"]),
         .executableTarget(name: "biliup", dependencies: [
-            "BiliupMedia", "BiliupNet", "BiliupScript",
+            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -28,10 +31,13 @@ let package = Package(
         .target(name: "BiliupTestSupport", dependencies: ["BiliupMedia", "BiliupScript"], path: "Tests/Support"),
         .executableTarget(name: "live-source", dependencies: ["BiliupTestSupport"], path: "Tests/LiveSource"),
         .executableTarget(name: "plugin-bench", dependencies: ["BiliupTestSupport", "BiliupScript", "BiliupNet"], path: "Tests/PluginBench"),
+        .executableTarget(name: "watch-bench", dependencies: ["BiliupTestSupport", "BiliupEngine"], path: "Tests/WatchBench"),
         .testTarget(name: "BiliupNetTests", dependencies: ["BiliupNet", "BiliupTestSupport"]),
         .testTarget(name: "BiliupMediaTests", dependencies: ["BiliupMedia", "BiliupTestSupport"]),
         .testTarget(name: "BiliupScriptTests", dependencies: ["BiliupScript", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore"]),
+        .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupTestSupport"]),
         // Runs the built `biliup` binary against local live sources, as a user would.
-        .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport"]),
+        .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore"]),
     ]
 )

@@ -11,7 +11,7 @@ struct Biliup: ParsableCommand {
             pages (bilibili, douyu, huya, douyin, twitch, youtube, ...) are resolved by Lua plugins \
             (see `biliup plugins` and lua/README.md).
             """,
-        subcommands: [DownloadCommand.self, CheckCommand.self, PluginsCommand.self, ProbeCommand.self])
+        subcommands: [RunCommand.self, DownloadCommand.self, CheckCommand.self, PluginsCommand.self, ProbeCommand.self])
 
     /// Global options may come before the subcommand (`biliup --plugin-dir DIR check URL`); each
     /// subcommand declares them, so they are moved behind its name before parsing.

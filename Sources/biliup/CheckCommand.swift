@@ -1,4 +1,5 @@
 import ArgumentParser
+import BiliupEngine
 import BiliupScript
 import Foundation
 

@@ -79,7 +79,7 @@ struct DownloadCommand: ParsableCommand {
                 split: SplitPolicy(maxDuration: splitTime.flatMap(Units.duration), maxBytes: splitSize.flatMap(Units.size)),
                 maxDuration: duration.flatMap(Units.duration),
                 stallTimeout: Units.duration(stallTimeout)!)
-            if let resolver, !StreamResolver.isDirect(url) {
+            if let resolver, !StreamResolver.isDirect(url), resolver.claims(url) {
                 switch resolver.resolve(url) {
                 case .failure(let failure):
                     ok = false

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BiliupEngine
 import BiliupScript
 import Foundation
 
@@ -46,20 +47,4 @@ func parsePluginOptions(_ pairs: [String]) throws -> [String: ScriptValue] {
         options[String(pair[..<eq])] = ScriptValue.parsing(String(pair[pair.index(after: eq)...]))
     }
     return options
-}
-
-/// Runs async work from a thread that may block (a command's `run`, a recording thread).
-func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        box.value = await work()
-        done.signal()
-    }
-    done.wait()
-    return box.value!
-}
-
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
 }

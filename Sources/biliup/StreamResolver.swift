@@ -1,4 +1,5 @@
 import BiliupMedia
+import BiliupEngine
 import BiliupScript
 
 /// Turns a room page into a stream endpoint through its plugin, for `download`: once at the start and
@@ -22,6 +23,14 @@ struct StreamResolver: Sendable {
         if lower.hasPrefix("rtmp") { return true }
         let path = lower.split(whereSeparator: { $0 == "?" || $0 == "#" }).first ?? ""
         return path.hasSuffix(".flv") || path.hasSuffix(".m3u8")
+    }
+
+    /// Whether a platform plugin (not the generic fallback) claims `url`; others are recorded directly,
+    /// so a stream URL without a telling extension still works as before.
+    func claims(_ url: String) -> Bool {
+        let host = self.host
+        guard let plugin = blocking({ await host.plugin(matching: url) }) else { return false }
+        return !plugin.fallback
     }
 
     func resolve(_ url: String) -> Result<Room, ResolveFailure> {

@@ -47,6 +47,10 @@ public struct GlobalOptions: Sendable, Equatable {
     public var maxRecordings = 50
     /// Below this much free space no new segment starts.
     public var minFreeDiskBytes: Int64 = 2 << 30
+    /// Checks per second a platform gets (a batch request counts once); `check_rates = { default = 5, twitch = 1 }`.
+    /// Five a second is 150 rooms at a 30 s interval per platform, gentle enough not to be throttled.
+    public var defaultCheckRate: Double = 5
+    public var platformCheckRates: [String: Double] = [:]
     public var serverBind = "127.0.0.1"
     public var serverPort = 19159
 

@@ -20,7 +20,7 @@ struct OrchestrationReader {
     }
 
     static let recordingKeys = ["output", "format", "split", "check_interval", "delay", "min_segment_size"]
-    static let globalKeys = ["data_dir", "max_recordings", "min_free_disk", "server"] + recordingKeys
+    static let globalKeys = ["data_dir", "max_recordings", "min_free_disk", "server", "check_rates"] + recordingKeys
     static let streamerKeys = ["url", "template", "danmaku", "options", "schedule", "title_include", "title_exclude"] + recordingKeys
     static let formats = ["flv", "ts", "mkv", "mp4"]
 
@@ -67,6 +67,19 @@ struct OrchestrationReader {
             if let b = server["bind"], check(b, "server.bind", .string, line: d.line), case .string(let s) = b { global.serverBind = s }
             if let p = server["port"] {
                 if case .int(let n) = p, (1...65535).contains(n) { global.serverPort = n } else { fail(d.line, "server.port: expected a port 1-65535, got \(Self.describe(p))") }
+            }
+        }
+        if let v = d.value["check_rates"] {
+            guard case .object(let rates) = v else { fail(d.line, "check_rates: expected a table { default = 5, bilibili = 2 }, got \(Self.describe(v))"); return }
+            for (platform, rate) in rates {
+                let perSecond: Double?
+                switch rate {
+                case .int(let n) where n > 0: perSecond = Double(n)
+                case .double(let x) where x > 0: perSecond = x
+                default: perSecond = nil
+                }
+                guard let perSecond else { fail(d.line, "check_rates.\(platform): expected checks per second (> 0), got \(Self.describe(rate))"); continue }
+                if platform == "default" { global.defaultCheckRate = perSecond } else { global.platformCheckRates[platform] = perSecond }
             }
         }
         global.recording = global.recording.overridden(by: recording(d.value, what: "", line: d.line))

@@ -1,0 +1,345 @@
+import BiliupMedia
+import BiliupScript
+import BiliupStore
+import Foundation
+import Synchronization
+
+/// Watches every streamer, records whoever is live, and keeps sessions, segments and events in the
+/// store. One actor owns the state; recordings run on their own threads and report back to it.
+public actor Engine {
+    public let bus: EventBus
+    private let store: Store
+    private let checker: any RoomChecker
+    private var config: OrchestrationConfig
+    private let scheduler: CheckScheduler
+    private let results: ResultForwarder
+    private var watches: [String: StreamerWatch] = [:]
+    /// Streamers removed from the configuration whose last recording is still finishing.
+    private var retiring: [String: StreamerWatch] = [:]
+    /// Live rooms waiting for a free recording slot (max_recordings), in arrival order.
+    private var queue: [String] = []
+    private var stopping = false
+    private var diskTask: Task<Void, Never>?
+
+    /// How often free disk space is looked at.
+    static let diskCheckInterval: Duration = .seconds(5)
+
+    public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates) {
+        self.config = config
+        self.store = store
+        self.checker = checker
+        self.bus = bus
+        let results = ResultForwarder()
+        self.results = results
+        scheduler = CheckScheduler(checker: checker, rates: rates) { room, result in results.deliver(room, result) }
+    }
+
+    // MARK: Lifecycle
+
+    public func start() throws {
+        results.engine.withLock { $0 = self }
+        let interrupted = try store.closeInterruptedSessions(at: Date())
+        if interrupted > 0 {
+            publish(EngineEvent(.state, level: .warn, message: "\(interrupted) session(s) left open by the last run were closed as interrupted"))
+        }
+        try apply(config, announce: false)
+        scheduler.start()
+        let guardPath = Self.outputRoot(config.global.recording.output ?? "")
+        let guardRule = DiskGuard(path: guardPath, minimumFreeBytes: config.global.minFreeDiskBytes)
+        diskTask = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.diskCheckInterval)
+                await self?.checkDisk(guardRule)
+            }
+        }
+    }
+
+    /// Applies a new configuration: new streamers are watched, removed ones stop (their recordings
+    /// finish), changed ones take effect at their next recording; unchanged ones are not touched.
+    public func apply(_ new: OrchestrationConfig, announce: Bool = true) throws {
+        let sync = try store.syncScriptStreamers(new.streamers.map(StreamerRecord.init(declaration:)))
+        config = new
+        let declared = Dictionary(uniqueKeysWithValues: new.streamers.map { ($0.name, $0) })
+        for (name, watch) in watches where declared[name] == nil {
+            watches[name] = nil
+            queue.removeAll { $0 == name }
+            if let recording = watch.recording {
+                retiring[name] = watch
+                recording.recording.stop()
+            } else {
+                endSession(watch, reason: "streamer removed")
+            }
+        }
+        for d in new.streamers {
+            let id = try store.streamer(named: d.name)?.id
+            if let watch = watches[d.name] {
+                watch.declaration = d
+                watch.streamerId = id
+            } else {
+                watches[d.name] = StreamerWatch(declaration: d, streamerId: id)
+            }
+        }
+        scheduler.setRooms(watches.values.filter { !$0.paused }.flatMap { watch in
+            watch.declaration.urls.map { WatchedRoom(streamer: watch.declaration.name, url: $0, options: watch.declaration.options,
+                                                     interval: settings(for: watch.declaration).checkInterval ?? 30) }
+        })
+        for (name, watch) in watches where watch.recording != nil { scheduler.suspend(streamer: name) }
+        if announce {
+            publish(EngineEvent(.config, message: "configuration applied: \(sync.added.count) added, \(sync.changed.count) changed, \(sync.removed.count) removed",
+                                data: ["added": .array(sync.added.map { .string($0) }), "removed": .array(sync.removed.map { .string($0) })]))
+        }
+    }
+
+    /// Stops watching, finishes every recording (files closed, playable and renamed), closes sessions.
+    public func stop() async {
+        stopping = true
+        diskTask?.cancel()
+        await scheduler.stop()
+        results.engine.withLock { $0 = nil }
+        let all = Array(watches.values) + Array(retiring.values)
+        for watch in all { watch.recording?.recording.stop() }
+        for watch in all { await watch.follower?.value }
+        for watch in Array(watches.values) + Array(retiring.values) {
+            await finishRecording(watch, outcome: nil)
+            endSession(watch, reason: "stopped")
+        }
+        await bus.close()
+    }
+
+    // MARK: Checks
+
+    fileprivate func checked(_ room: WatchedRoom, _ result: Result<CheckResult, ScriptError>) {
+        guard !stopping, let watch = watches[room.streamer] else { return }
+        switch result {
+        case .failure(let error):
+            if watch.lastError != error.description {
+                watch.lastError = error.description
+                publish(EngineEvent(.error, level: .warn, streamer: watch.name, message: error.description, data: ["url": .string(room.url)]))
+            }
+        case .success(let r):
+            watch.lastError = nil
+            if r.live { live(watch, r) } else { offline(watch) }
+        }
+    }
+
+    private func live(_ watch: StreamerWatch, _ r: CheckResult) {
+        guard watch.recording == nil, !watch.paused else { return }
+        if let why = StreamerPolicy(watch.declaration).refusal(title: r.title, at: Date()) {
+            if watch.refusal != why {
+                watch.refusal = why
+                publish(EngineEvent(.state, streamer: watch.name, message: "live but not recorded: \(why)"))
+            }
+            return
+        }
+        watch.refusal = nil
+        if recordingCount >= config.global.maxRecordings {
+            if !queue.contains(watch.name) {
+                queue.append(watch.name)
+                publish(EngineEvent(.state, streamer: watch.name, message: "live; waiting for a free recording slot (max_recordings = \(config.global.maxRecordings))"))
+            }
+            watch.pendingCheck = r
+            return
+        }
+        let disk = DiskGuard(path: Self.outputRoot(settings(for: watch.declaration).output ?? ""), minimumFreeBytes: config.global.minFreeDiskBytes)
+        if disk.isLow {
+            publish(EngineEvent(.error, level: .error, streamer: watch.name,
+                                message: "live, but not recorded: free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)"))
+            return
+        }
+        startRecording(watch, r)
+    }
+
+    private func offline(_ watch: StreamerWatch) {
+        guard watch.recording == nil, let since = watch.waitingSince else { return }
+        if Date().timeIntervalSince(since) >= settings(for: watch.declaration).delay ?? 120 { endSession(watch, reason: "stream ended") }
+    }
+
+    private var recordingCount: Int { watches.values.filter { $0.recording != nil }.count }
+
+    // MARK: Sessions and recordings
+
+    private func startRecording(_ watch: StreamerWatch, _ r: CheckResult) {
+        do {
+            if watch.sessionId == nil {
+                let session = try store.openSession(streamerId: watch.streamerId, streamerName: watch.name, plugin: r.plugin,
+                                                    url: r.url, title: r.title, at: Date())
+                watch.sessionId = session.id
+                publish(EngineEvent(.streamStart, streamer: watch.name, sessionId: session.id, message: "live: \(r.title ?? "")",
+                                    data: ["url": .string(r.url), "title": .string(r.title ?? ""), "plugin": .string(r.plugin),
+                                           "stream": .string(r.streams[0].url)]))
+            } else {
+                publish(EngineEvent(.state, streamer: watch.name, sessionId: watch.sessionId, message: "live again within delay: same session"))
+            }
+        } catch {
+            publish(EngineEvent(.error, level: .error, streamer: watch.name, message: "cannot record: \(error)"))
+            return
+        }
+        watch.waitingSince = nil
+        scheduler.suspend(streamer: watch.name)
+        let name = watch.name
+        // The recorder's events and its end reach the engine in the order they happened: one stream,
+        // ended once the recording thread has finished every file.
+        let (events, sink) = AsyncStream.makeStream(of: RecordingEvent.self)
+        let recording = RoomRecording(streamer: name, check: r, settings: settings(for: watch.declaration), checker: checker,
+                                      options: watch.declaration.options) { event in sink.yield(event) }
+        watch.recording = recording
+        recording.recording.start()
+        let ended = OutcomeBox()
+        Thread.detachNewThread {
+            ended.value.withLock { $0 = recording.recording.wait() }
+            sink.finish()
+        }
+        watch.follower = Task { [weak self] in
+            for await event in events { await self?.recordingEvent(name, event) }
+            let outcome = ended.value.withLock { $0 } ?? .completed(reason: "stopped")
+            await self?.recordingEnded(name, recording, outcome)
+        }
+    }
+
+    private func recordingEvent(_ name: String, _ event: RecordingEvent) {
+        guard let watch = watches[name] ?? retiring[name], let sessionId = watch.sessionId else { return }
+        switch event {
+        case .segmentOpened(let path):
+            do { watch.openSegments[path] = try store.addSegment(sessionId: sessionId, path: path, at: Date()).id } catch {
+                publish(EngineEvent(.error, level: .error, streamer: name, sessionId: sessionId, message: "store: \(error)"))
+            }
+        case .segmentClosed(let path, let report):
+            let segmentId = watch.openSegments.removeValue(forKey: path) ?? nil
+            segmentClosed(watch, sessionId: sessionId, segmentId: segmentId, path: path, report: report)
+        case .reconnecting(let reason):
+            publish(EngineEvent(.state, level: .warn, streamer: name, sessionId: sessionId, message: "reconnecting: \(reason)"))
+        }
+    }
+
+    private func segmentClosed(_ watch: StreamerWatch, sessionId: Int64, segmentId: Int64?, path: String, report: SegmentReport) {
+        let minimum = settings(for: watch.declaration).minSegmentBytes ?? 0
+        do {
+            if report.bytes < minimum {
+                // Too short to be worth keeping (a blip of a reconnect): removed, not reported.
+                try? FileManager.default.removeItem(atPath: path)
+                try? FileManager.default.removeItem(atPath: path + ".json")
+                if let segmentId { try store.removeSegment(id: segmentId, reason: "smaller than min_segment_size") }
+                publish(EngineEvent(.state, level: .debug, streamer: watch.name, sessionId: sessionId,
+                                    message: "removed \(path): \(report.bytes) bytes is under min_segment_size"))
+                return
+            }
+            let reportJSON = Self.json(report)
+            if let segmentId {
+                try store.finishSegment(id: segmentId, at: Date(), duration: report.duration, bytes: report.bytes, report: reportJSON)
+            }
+        } catch {
+            publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: sessionId, message: "store: \(error)"))
+        }
+        publish(EngineEvent(.segment, streamer: watch.name, sessionId: sessionId, message: "segment \(path)",
+                            data: ["path": .string(path), "duration": .double(report.duration), "bytes": .int(Int(report.bytes)),
+                                   "report": Self.scriptValue(report)]))
+    }
+
+    private func recordingEnded(_ name: String, _ recording: RoomRecording, _ outcome: RecordingOutcome) async {
+        if let watch = retiring[name], watch.recording === recording {
+            retiring[name] = nil
+            await finishRecording(watch, outcome: outcome)
+            endSession(watch, reason: "streamer removed")
+            return startQueued()
+        }
+        guard let watch = watches[name], watch.recording === recording else { return }
+        await finishRecording(watch, outcome: outcome)
+        guard !stopping else { return }
+        // The broadcast may come back: wait `delay` before the session is over, checking again soon.
+        watch.waitingSince = Date()
+        scheduler.resume(streamer: name, checkSoon: true)
+        let delay = settings(for: watch.declaration).delay ?? 120
+        let since = watch.waitingSince
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            await self?.delayPassed(name, since: since)
+        }
+        startQueued()
+    }
+
+    private func finishRecording(_ watch: StreamerWatch, outcome: RecordingOutcome?) async {
+        guard watch.recording != nil else { return }
+        watch.recording = nil
+        if case .failed(let error)? = outcome {
+            publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: watch.sessionId, message: "recording failed: \(error)"))
+        }
+    }
+
+    private func delayPassed(_ name: String, since: Date?) {
+        guard let watch = watches[name], watch.recording == nil, let since, watch.waitingSince == since else { return }
+        endSession(watch, reason: "stream ended")
+    }
+
+    private func endSession(_ watch: StreamerWatch, reason: String) {
+        guard let sessionId = watch.sessionId else { return }
+        watch.sessionId = nil
+        watch.waitingSince = nil
+        do { try store.closeSession(id: sessionId, at: Date(), reason: reason) } catch {
+            publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: sessionId, message: "store: \(error)"))
+        }
+        let segments = (try? store.segments(sessionId: sessionId).filter { $0.state == .finished }) ?? []
+        publish(EngineEvent(.streamEnd, streamer: watch.name, sessionId: sessionId, message: "session over: \(reason)",
+                            data: ["reason": .string(reason), "segments": .array(segments.map { .string($0.path) })]))
+    }
+
+    private func startQueued() {
+        while recordingCount < config.global.maxRecordings, !queue.isEmpty {
+            let name = queue.removeFirst()
+            guard let watch = watches[name], let r = watch.pendingCheck else { continue }
+            watch.pendingCheck = nil
+            startRecording(watch, r)
+        }
+    }
+
+    private func checkDisk(_ rule: DiskGuard) {
+        guard rule.isLow else { return }
+        let running = watches.values.filter { $0.recording != nil }
+        guard !running.isEmpty else { return }
+        publish(EngineEvent(.error, level: .error, message: "free disk space is below min_free_disk (\(rule.minimumFreeBytes >> 20) MiB): stopping \(running.count) recording(s); files are closed and kept"))
+        for w in running { w.recording?.recording.stop() }
+    }
+
+    // MARK: Helpers
+
+    private func settings(for d: StreamerDeclaration) -> RecordingSettings {
+        config.global.recording.overridden(by: d.overrides)
+    }
+
+    private func publish(_ event: EngineEvent) { bus.publish(event) }
+
+    /// The fixed directory part of an output template (before any placeholder), where the disk is checked.
+    static func outputRoot(_ template: String) -> String {
+        var parts: [Substring] = []
+        for part in template.split(separator: "/", omittingEmptySubsequences: false).dropLast() {
+            if part.contains("{") || part.contains("%") { break }
+            parts.append(part)
+        }
+        let root = parts.joined(separator: "/")
+        return root.isEmpty ? "." : root
+    }
+
+    static func json(_ report: SegmentReport) -> [String: JSONValue]? {
+        guard let data = try? JSONEncoder().encode(report) else { return nil }
+        return try? JSONDecoder().decode([String: JSONValue].self, from: data)
+    }
+
+    static func scriptValue(_ report: SegmentReport) -> ScriptValue {
+        guard let data = try? JSONEncoder().encode(report), let v = try? JSONDecoder().decode(ScriptValue.self, from: data) else { return .null }
+        return v
+    }
+}
+
+/// Check results go from the scheduler's thread to the engine actor; the scheduler exists before the
+/// engine does, so it gets this forwarder and the engine plugs itself in at start.
+private final class ResultForwarder: Sendable {
+    let engine = Mutex<Engine?>(nil)
+
+    func deliver(_ room: WatchedRoom, _ result: Result<CheckResult, ScriptError>) {
+        guard let engine = engine.withLock({ $0 }) else { return }
+        Task { await engine.checked(room, result) }
+    }
+}
+
+private final class OutcomeBox: Sendable {
+    let value = Mutex<RecordingOutcome?>(nil)
+}

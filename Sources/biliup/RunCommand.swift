@@ -1,0 +1,92 @@
+import ArgumentParser
+import BiliupEngine
+import BiliupMedia
+import BiliupScript
+import BiliupStore
+import Foundation
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Watch every streamer of an orchestration file and record whoever is live, unattended.",
+        discussion: """
+            FILE (default scripts/main.lua) declares global options, upload templates, streamers and hooks \
+            (see the shipped scripts/main.lua and lua/README.md). State is kept in DATA_DIR/biliup.sqlite3 \
+            (data_dir in the file; default ./data). Editing FILE while this runs applies the change: streamers \
+            added, removed or changed, recordings of unchanged ones untouched; an edit that does not load is \
+            reported and the last good configuration stays. Ctrl-C / SIGTERM finishes every file and saves \
+            the state; the next start resumes watching.
+            A FILE that does not load at start-up stops here with its error (file and line) and exit status 1.
+            """)
+
+    @OptionGroup var script: ScriptOptions
+    @Argument(help: "The orchestration file.") var file = "scripts/main.lua"
+    @Flag(help: "Log debug events too.") var verbose = false
+    @Option(name: .customLong("reload-interval"), help: "How often FILE is looked at for edits.")
+    var reloadInterval = "2s"
+
+    func run() throws {
+        guard let reloadEvery = Units.duration(reloadInterval) else { throw ValidationError("--reload-interval: not a duration") }
+        let scriptConfiguration = ScriptConfiguration(pluginDirectories: [], hostRemap: (try? script.remap()) ?? HostRemap())
+        let main = MainScript(path: file, configuration: scriptConfiguration,
+                              parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) })
+        let config: OrchestrationConfig
+        switch blocking({ await main.load() }) {
+        case .failure(let error):
+            FileHandle.standardError.write(Data("biliup: \(file): cannot start:\n\(error.message)\n".utf8))
+            throw ExitCode(1)
+        case .success(let c): config = c
+        }
+        let store: Store
+        do {
+            store = try Store(path: (config.global.dataDir as NSString).appendingPathComponent("biliup.sqlite3"))
+        } catch {
+            FileHandle.standardError.write(Data("biliup: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let plugins = PluginHost(configuration: ScriptConfiguration(
+            pluginDirectories: PluginDirectories.search(dataDirectory: config.global.dataDir, extra: script.pluginDirectories),
+            hostRemap: scriptConfiguration.hostRemap))
+        let bus = EventBus()
+        bus.attach(EventSinks.log(verbose: verbose))
+        bus.attach(EventSinks.store(store))
+        bus.attach(EventSinks.hooks(main))
+        let rates = PlatformRates(defaultPerSecond: config.global.defaultCheckRate, perPlatform: config.global.platformCheckRates)
+        let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates)
+        do {
+            try blocking { () async -> Result<Void, Error> in
+                do { try await engine.start(); return .success(()) } catch { return .failure(error) }
+            }.get()
+        } catch {
+            FileHandle.standardError.write(Data("biliup: cannot start: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        FileHandle.standardError.write(Data("biliup: watching \(config.streamers.count) streamer(s) from \(file); state in \(store.path)\n".utf8))
+
+        let stopped = DispatchSemaphore(value: 0)
+        let reloader = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: reloadEvery)
+                guard let result = await main.reloadIfChanged() else { continue }
+                switch result {
+                case .success(let new):
+                    do { try await engine.apply(new) } catch {
+                        FileHandle.standardError.write(Data("error: \(file): cannot apply: \(error)\n".utf8))
+                    }
+                case .failure(let error):
+                    bus.publish(EngineEvent(.config, level: .error, message: "\(file) was edited but does not load; the last good configuration stays:\n\(error.message)"))
+                }
+            }
+        }
+        let trap = SignalTrap { _ in
+            FileHandle.standardError.write(Data("biliup: stopping: closing files…\n".utf8))
+            reloader.cancel()
+            Task {
+                await engine.stop()
+                stopped.signal()
+            }
+        }
+        stopped.wait()
+        withExtendedLifetime(trap) {}
+    }
+}

@@ -1,0 +1,61 @@
+-- biliup orchestration file: `biliup run scripts/main.lua`
+--
+-- This is ordinary Lua 5.4 with the full standard library and the host modules plugins have (http,
+-- json, crypto, time, log, cache, validate; see lua/README.md). Edit it while biliup runs: the change
+-- is applied within seconds (streamers added, removed or changed; recordings of unchanged streamers go
+-- on). A version that does not load is reported with file and line, and the last good one stays.
+--
+-- Durations: a number of seconds, or "30s", "10m", "1h", "1h30m", "HH:MM:SS".
+-- Sizes: a number of bytes, or "500MB", "2GB".
+
+biliup.config {
+  data_dir = "data",              -- SQLite state (biliup.sqlite3) and your own plugins (data/plugins)
+  -- Where files go, without extension (it comes from the format). Placeholders: {streamer} (the name
+  -- below), {title} (the room's title when recording starts), {name} (the streamer's name on the
+  -- platform), {plugin}; strftime's %Y %m %d %H %M %S.
+  output = "recordings/{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}",
+  -- flv, ts, mkv or mp4 (fragmented); leave it out to keep the stream's own container
+  -- (flv for HTTP-FLV and RTMP, ts for HLS-ts, mp4 for HLS-fMP4).
+  -- format = "mkv",
+  split = { time = "1h", size = "2GB" },  -- a new file at the first keyframe past either
+  check_interval = 30,            -- seconds between checks of one room
+  delay = 120,                    -- a stream gone for less than this continues the same session
+  max_recordings = 50,            -- more live rooms than this wait in a queue
+  min_free_disk = "5GB",          -- below this, no recording starts (running ones are closed)
+  min_segment_size = "20MB",      -- smaller files (reconnect blips) are deleted and not reported
+  check_rates = { default = 5 },  -- checks per second per platform, e.g. { default = 5, twitch = 1 }
+  server = { bind = "127.0.0.1", port = 19159 },  -- the HTTP API and web page
+}
+
+-- Upload templates (used by the upload feature): title placeholders as in `output`.
+biliup.template "default" {
+  title = "{streamer} {title} %Y-%m-%d",
+  tid = 171,
+  tags = { "直播录像" },
+}
+
+-- One block per streamer. `url` is a room page (or a list of them: the first one live is recorded).
+biliup.streamer "example" {
+  url = "https://live.bilibili.com/6",
+  template = "default",
+  danmaku = false,
+  options = { qn = 10000 },           -- plugin options (`biliup plugins` lists them)
+  schedule = { "00:00-24:00" },       -- windows when it may record: "20:00-02:00", "sat,sun 10:00-12:00"
+  title_include = {},                 -- record only titles with one of these words
+  title_exclude = { "回放" },          -- never record titles with one of these words
+  -- Any recording option of biliup.config may be set per streamer:
+  -- format = "ts", split = { time = "30m" }, check_interval = 60, delay = 300,
+}
+
+-- Hooks: stream_start, segment, stream_end, error. Each gets a table: event, message, time, streamer,
+-- session, and per event: url/title/plugin/stream (stream_start); path/duration/bytes/report
+-- (segment); reason/segments (stream_end).
+-- Helpers: biliup.run({ argv... }) runs a program (an argument list, never a shell line) and returns
+-- { status, stdout, stderr }; biliup.move(from, to); biliup.delete(path).
+biliup.on("segment", function(ev)
+  log.info(("%s: %s (%.0f s, %d MB)"):format(ev.streamer, ev.path, ev.duration, ev.bytes // 1000000))
+end)
+
+biliup.on("stream_end", function(ev)
+  log.info(ev.streamer .. ": session over (" .. ev.reason .. "), " .. #ev.segments .. " file(s)")
+end)
