@@ -125,3 +125,131 @@ import Testing
         #expect(run.stderr.contains("main.lua:1: biliup.config: unknown option \"check_intervall\" (did you mean \"check_interval\"?)"), "\(run.stderr)")
     }
 }
+
+/// More of `biliup run`: filters and overrides, live edits of main.lua, and stopping.
+@Suite(.serialized) struct RunCommandLifecycleTests {
+    static func start(_ dir: URL, _ fake: FakePlatform, _ plugins: String) throws -> Process {
+        try BiliupProcess.start(["run", dir.appendingPathComponent("main.lua").path, "--plugin-dir", plugins,
+                                 "--host-remap", "api.fakelive.test=\(fake.base("api.fakelive.test"))", "--reload-interval", "0.2s"])
+    }
+
+    static func checks(_ fake: FakePlatform, _ id: String) -> Int {
+        fake.requests(to: "api.fakelive.test", "/room").filter { $0.query["id"] == id }.count
+    }
+
+    @Test func filtersAndOverridesAreHonouredAndEditsApplyWhileRunning() async throws {
+        let server = try LoopbackHTTPServer()
+        defer { server.stop() }
+        let source = try FlvLiveSource(server: server, name: "s", file: try TestMedia.flv(seconds: 6), options: .init(speed: 1, loop: true))
+        let flv = source.url.absoluteString
+        let room = RunCommandTests.Room()
+        room.live.withLock { $0 = true }
+        let (fake, plugins, dir) = try RunCommandTests.setUp(room, flv: { flv })
+        let hour = Calendar.current.component(.hour, from: Date())
+        let closedWindow = String(format: "%02d:00-%02d:00", (hour + 2) % 24, (hour + 3) % 24)
+        let main = dir.appendingPathComponent("main.lua")
+        try RunCommandTests.mainLua(dir, extra: """
+            biliup.streamer "bob" { url = "https://fakelive.test/bob", title_exclude = { "show" } }
+            biliup.streamer "carol" { url = "https://fakelive.test/carol", schedule = { "\(closedWindow)" } }
+            biliup.streamer "dave" { url = "https://fakelive.test/dave", format = "mkv", title_include = { "evening" } }
+            """).replacingOccurrences(of: "biliup.streamer \"alice\" { url = \"https://fakelive.test/alice\" }", with: "")
+            .write(to: main, atomically: true, encoding: .utf8)
+        let process = try Self.start(dir, fake, plugins)
+        defer { if process.isRunning { process.terminate() } }
+        let rec = dir.appendingPathComponent("rec")
+        try await onThread {
+            try RunCommandTests.waitFor("dave's recording") {
+                ((try? FileManager.default.contentsOfDirectory(atPath: rec.appendingPathComponent("dave").path)) ?? []).contains { $0.hasSuffix(".mkv.part") }
+            }
+            try RunCommandTests.waitFor("bob and carol checked a few times") { Self.checks(fake, "bob") >= 3 && Self.checks(fake, "carol") >= 3 }
+        }
+        #expect(!FileManager.default.fileExists(atPath: rec.appendingPathComponent("bob").path), "bob's title is excluded")
+        #expect(!FileManager.default.fileExists(atPath: rec.appendingPathComponent("carol").path), "carol is outside her schedule")
+
+        // Edit while running: bob removed, erin added; dave untouched keeps recording the same file.
+        let daveFile = try FileManager.default.contentsOfDirectory(atPath: rec.appendingPathComponent("dave").path).filter { $0.hasSuffix(".part") }
+        try """
+            biliup.config { data_dir = "\(dir.path)/data", output = "\(dir.path)/rec/{streamer}/{streamer}-{title}",
+                            check_interval = 0.5, delay = 2, min_segment_size = 0 }
+            biliup.streamer "carol" { url = "https://fakelive.test/carol", schedule = { "\(closedWindow)" } }
+            biliup.streamer "dave" { url = "https://fakelive.test/dave", format = "mkv", title_include = { "evening" } }
+            biliup.streamer "erin" { url = "https://fakelive.test/erin" }
+            """.write(to: main, atomically: true, encoding: .utf8)
+        try await onThread {
+            try RunCommandTests.waitFor("erin's recording") {
+                ((try? FileManager.default.contentsOfDirectory(atPath: rec.appendingPathComponent("erin").path)) ?? []).contains { $0.hasSuffix(".flv.part") }
+            }
+        }
+        let bobChecks = Self.checks(fake, "bob")
+        try await onThread { Thread.sleep(forTimeInterval: 1.5) }
+        #expect(Self.checks(fake, "bob") == bobChecks, "bob is still checked after being removed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: rec.appendingPathComponent("dave").path).filter { $0.hasSuffix(".part") } == daveFile,
+                "dave's recording was restarted by an edit that did not change him")
+
+        // A broken edit is reported and changes nothing.
+        let erinChecks = Self.checks(fake, "erin")
+        try "biliup.streamer \"erin\" { url = 42 }\n".write(to: main, atomically: true, encoding: .utf8)
+        try await onThread { Thread.sleep(forTimeInterval: 1.0) }
+        #expect(Self.checks(fake, "erin") == erinChecks, "erin is recording, not checked")
+        #expect(FileManager.default.fileExists(atPath: rec.appendingPathComponent("erin").path))
+
+        process.terminate()
+        await onThread { process.waitUntilExit() }
+        #expect(process.terminationStatus == 0)
+        let store = try Store(path: "\(dir.path)/data/biliup.sqlite3")
+        #expect(try store.streamers().map(\.name).sorted() == ["carol", "dave", "erin"])
+        let errors = try store.events(limit: 1000).filter { $0.kind == "config" && $0.level == .error }
+        #expect(errors.contains { $0.message.contains("main.lua:1: streamer \"erin\": url: expected a URL or a list of URLs, got number 42") },
+                "\(errors.map(\.message))")
+    }
+
+    /// SIGTERM while recording: files closed, renamed and playable, the session closed; a restart finds
+    /// a consistent state. SIGKILL: the next start closes the interrupted session and keeps its file.
+    @Test func stoppingAndRestartingKeepTheStateConsistent() async throws {
+        let server = try LoopbackHTTPServer()
+        defer { server.stop() }
+        let source = try FlvLiveSource(server: server, name: "s", file: try TestMedia.flv(seconds: 6), options: .init(speed: 1, loop: true))
+        let flv = source.url.absoluteString
+        let room = RunCommandTests.Room()
+        room.live.withLock { $0 = true }
+        let (fake, plugins, dir) = try RunCommandTests.setUp(room, flv: { flv })
+        try RunCommandTests.mainLua(dir).write(to: dir.appendingPathComponent("main.lua"), atomically: true, encoding: .utf8)
+        let alice = dir.appendingPathComponent("rec/alice")
+        @Sendable func parts() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: alice.path)) ?? []).filter { $0.hasSuffix(".part") } }
+
+        let first = try Self.start(dir, fake, plugins)
+        try await onThread { try RunCommandTests.waitFor("a recording") { !parts().isEmpty }; Thread.sleep(forTimeInterval: 3) }
+        first.terminate()
+        await onThread { first.waitUntilExit() }
+        #expect(first.terminationStatus == 0)
+        #expect(parts().isEmpty, "left .part files: \(parts())")
+        var store = try Store(path: "\(dir.path)/data/biliup.sqlite3")
+        var sessions = try store.sessions()
+        try #require(sessions.count == 1)
+        #expect(sessions[0].endReason == "stopped" && sessions[0].endedAt != nil)
+        let segments = try store.segments(sessionId: sessions[0].id!)
+        #expect(segments.count == 1 && segments[0].state == .finished)
+        let facts = try await onThread { try FileFacts(URL(fileURLWithPath: segments[0].path)) }
+        #expect(facts.decodeErrors.isEmpty && facts.duration > 1)
+        try store.close()
+
+        // SIGKILL mid-recording, then a restart with the room offline.
+        let second = try Self.start(dir, fake, plugins)
+        try await onThread { try RunCommandTests.waitFor("a second recording") { !parts().isEmpty }; Thread.sleep(forTimeInterval: 2) }
+        kill(second.processIdentifier, SIGKILL)
+        await onThread { second.waitUntilExit() }
+        room.live.withLock { $0 = false }
+        let third = try Self.start(dir, fake, plugins)
+        try await onThread { try RunCommandTests.waitFor("checks after the restart") { Self.checks(fake, "alice") >= 1 } }
+        try await onThread { Thread.sleep(forTimeInterval: 1) }
+        third.terminate()
+        await onThread { third.waitUntilExit() }
+        store = try Store(path: "\(dir.path)/data/biliup.sqlite3")
+        sessions = try store.sessions()
+        #expect(sessions.count == 2)
+        #expect(try store.openSessionsCount() == 0)
+        let killed = try #require(sessions.first { $0.endReason == "interrupted" }, "\(sessions.map(\.endReason))")
+        let killedSegments = try store.segments(sessionId: killed.id!)
+        #expect(killedSegments.allSatisfy { $0.state != .recording }, "\(killedSegments.map(\.state))")
+    }
+}
