@@ -131,7 +131,6 @@ public actor Engine {
             }
             return
         }
-        watch.refusal = nil
         if recordingCount >= config.global.maxRecordings {
             if !queue.contains(watch.name) {
                 queue.append(watch.name)
@@ -142,10 +141,14 @@ public actor Engine {
         }
         let disk = DiskGuard(path: Self.outputRoot(settings(for: watch.declaration).output ?? ""), minimumFreeBytes: config.global.minFreeDiskBytes)
         if disk.isLow {
-            publish(EngineEvent(.error, level: .error, streamer: watch.name,
-                                message: "live, but not recorded: free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)"))
+            let why = "free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)"
+            if watch.refusal != why {  // once, not at every check
+                watch.refusal = why
+                publish(EngineEvent(.error, level: .error, streamer: watch.name, message: "live, but not recorded: \(why)"))
+            }
             return
         }
+        watch.refusal = nil
         startRecording(watch, r)
     }
 

@@ -253,3 +253,24 @@ import Testing
         #expect(killedSegments.allSatisfy { $0.state != .recording }, "\(killedSegments.map(\.state))")
     }
 }
+
+@Suite struct RunCommandDiskGuardTests {
+    /// Below min_free_disk a live room is not recorded, no empty files appear, and the user is told.
+    @Test func lowDiskStartsNothingAndSaysSo() async throws {
+        let room = RunCommandTests.Room()
+        room.live.withLock { $0 = true }
+        let (fake, plugins, dir) = try RunCommandTests.setUp(room, flv: { "http://127.0.0.1:1/never.flv" })
+        try RunCommandTests.mainLua(dir).replacingOccurrences(of: "min_segment_size = 0,", with: "min_segment_size = 0, min_free_disk = \"900000GB\",")
+            .write(to: dir.appendingPathComponent("main.lua"), atomically: true, encoding: .utf8)
+        let process = try RunCommandLifecycleTests.start(dir, fake, plugins)
+        try await onThread { try RunCommandTests.waitFor("a few checks") { RunCommandLifecycleTests.checks(fake, "alice") >= 3 } }
+        process.terminate()
+        await onThread { process.waitUntilExit() }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("rec").path))
+        let store = try Store(path: "\(dir.path)/data/biliup.sqlite3")
+        #expect(try store.sessions().isEmpty)
+        let errors = try store.events(limit: 100).filter { $0.kind == "error" }
+        #expect(errors.count == 1, "said once, not at every check: \(errors.map(\.message))")
+        #expect(errors.first?.message.contains("below min_free_disk") == true)
+    }
+}
