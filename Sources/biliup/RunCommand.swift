@@ -29,7 +29,10 @@ struct RunCommand: ParsableCommand {
         guard let reloadEvery = Units.duration(reloadInterval) else { throw ValidationError("--reload-interval: not a duration") }
         let scriptConfiguration = ScriptConfiguration(pluginDirectories: [], hostRemap: (try? script.remap()) ?? HostRemap())
         let main = MainScript(path: file, configuration: scriptConfiguration,
-                              parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) })
+                              parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) },
+                              remux: { from, to in
+                                  do throws(MediaError) { _ = try Remux.file(from, to: to); return nil } catch { return error.description }
+                              })
         let config: OrchestrationConfig
         switch blocking({ await main.load() }) {
         case .failure(let error):

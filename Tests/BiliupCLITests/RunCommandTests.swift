@@ -55,7 +55,10 @@ import Testing
           f:close()
         end
         biliup.on("stream_start", function(ev) note("start " .. ev.streamer .. " " .. ev.title) end)
-        biliup.on("segment", function(ev) note("segment " .. ev.streamer .. " " .. ev.path) end)
+        biliup.on("segment", function(ev)
+          note("segment " .. ev.streamer .. " " .. ev.path)
+          biliup.remux(ev.path, (ev.path:gsub("%.flv$", ".mkv")))
+        end)
         biliup.on("stream_end", function(ev) note("end " .. ev.streamer .. " " .. ev.reason .. " " .. #ev.segments) end)
         """
     }
@@ -106,7 +109,11 @@ import Testing
         let segments = try store.segments(sessionId: session.id!)
         let finished = segments.filter { $0.state == .finished }
         try #require(finished.count >= 1)
-        for s in finished { #expect(FileManager.default.fileExists(atPath: s.path), "\(s.path)") }
+        for s in finished {
+            #expect(FileManager.default.fileExists(atPath: s.path), "\(s.path)")
+            let remuxed = s.path.replacingOccurrences(of: ".flv", with: ".mkv")
+            #expect(FileManager.default.fileExists(atPath: remuxed), "the segment hook's biliup.remux made \(remuxed)")
+        }
         #expect(finished.reduce(0) { $0 + $1.duration } > 5)
         let lines = try String(contentsOf: hooks, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.first == "start alice Evening show")
@@ -272,5 +279,58 @@ import Testing
         let errors = try store.events(limit: 100).filter { $0.kind == "error" }
         #expect(errors.count == 1, "said once, not at every check: \(errors.map(\.message))")
         #expect(errors.first?.message.contains("below min_free_disk") == true)
+    }
+}
+
+@Suite struct RunCommandLimitsTests {
+    /// max_recordings = 1: a second live room waits for the first recording to end. min_segment_size:
+    /// smaller segments are deleted, marked removed, and no segment hook runs for them.
+    @Test func recordingSlotsQueueAndSmallSegmentsAreDropped() async throws {
+        let server = try LoopbackHTTPServer()
+        defer { server.stop() }
+        let media = try TestMedia.flv(seconds: 4)
+        let a = try FlvLiveSource(server: server, name: "a", file: media, options: .init(speed: 4))
+        let b = try FlvLiveSource(server: server, name: "b", file: media, options: .init(speed: 4))
+        let fake = try FakePlatform()
+        let urls = ["a": a.url.absoluteString, "b": b.url.absoluteString]
+        fake.route("api.fakelive.test", "/room") { r, w in
+            let id = r.query["id"] ?? ""
+            let source = id == "a" ? a : b
+            let live = source.sentUntilMediaTime < 3.9
+            w.send(status: 200, headers: ["Content-Type": "application/json"],
+                   body: Data(#"{"live":\#(live),"title":"t","flv":"\#(urls[id] ?? "")"}"#.utf8))
+        }
+        let plugins = try PluginPaths.temporary()
+        try RunCommandTests.plugin.write(toFile: "\(plugins)/fakelive.lua", atomically: true, encoding: .utf8)
+        let dir = try scratchDirectory("run-limits")
+        try RunCommandTests.mainLua(dir)
+            .replacingOccurrences(of: "min_segment_size = 0,", with: "min_segment_size = \"5GB\", max_recordings = 1,")
+            .replacingOccurrences(of: "biliup.streamer \"alice\" { url = \"https://fakelive.test/alice\" }",
+                                  with: "biliup.streamer \"a\" { url = \"https://fakelive.test/a\" }\nbiliup.streamer \"b\" { url = \"https://fakelive.test/b\" }")
+            .write(to: dir.appendingPathComponent("main.lua"), atomically: true, encoding: .utf8)
+        let process = try RunCommandLifecycleTests.start(dir, fake, plugins)
+        defer { if process.isRunning { process.terminate() } }
+        let hooks = dir.appendingPathComponent("hooks.txt")
+        try await onThread {
+            try RunCommandTests.waitFor("both sessions to end") {
+                let text = (try? String(contentsOf: hooks, encoding: .utf8)) ?? ""
+                return text.contains("end a") && text.contains("end b")
+            }
+        }
+        process.terminate()
+        await onThread { process.waitUntilExit() }
+        let store = try Store(path: "\(dir.path)/data/biliup.sqlite3")
+        let sessions = try store.sessions().sorted { $0.startedAt < $1.startedAt }
+        try #require(sessions.count == 2)
+        let queued = try store.events(limit: 1000).filter { $0.message.contains("waiting for a free recording slot (max_recordings = 1)") }
+        #expect(queued.count == 1, "one room waited for the other: \(queued.map(\.message))")
+        for session in sessions {
+            let segments = try store.segments(sessionId: session.id!)
+            #expect(!segments.isEmpty && segments.allSatisfy { $0.state == .removed }, "\(segments.map(\.state))")
+            for s in segments { #expect(!FileManager.default.fileExists(atPath: s.path)) }
+            #expect(session.segmentCount == 0)
+        }
+        let lines = try String(contentsOf: hooks, encoding: .utf8)
+        #expect(!lines.contains("segment "), "no segment hook for removed segments: \(lines)")
     }
 }

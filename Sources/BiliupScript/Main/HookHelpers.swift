@@ -8,7 +8,8 @@ extension ScriptHost {
     /// `biliup.run(argv [, {timeout = s, cwd = dir}])`, `biliup.move(from, to)`, `biliup.delete(path)`:
     /// what hooks do with finished files. Programs get an argument list, never a shell line, so a title
     /// or path can never become a command.
-    func installHookHelpers() {
+    func installHookHelpers(remux: (@Sendable (String, String) -> String?)?) {
+        if let remux { installRemux(remux) }
         vm.register(module: "biliup", [
             ("run", { [unowned self] L in self.runProgram(L) }),
             ("move", { L in
@@ -35,6 +36,37 @@ extension ScriptHost {
                 return 1
             }),
         ])
+    }
+
+    /// `biliup.remux(from, to)`: the engine's remuxer (container from `to`'s extension) on a thread of its
+    /// own; raises with its message when it fails.
+    private func installRemux(_ remux: @escaping @Sendable (String, String) -> String?) {
+        vm.register(module: "biliup", [("remux", { [unowned self] L in
+            guard let from = L.string(at: 1), let to = L.string(at: 2) else { return L.hostError("biliup.remux: expected two paths") }
+            guard let call = vm.suspendRunningCall(), call.thread == L else {
+                return L.hostError("biliup.remux: only a hook's own call can wait for a remux")
+            }
+            let vm = self.vm
+            Thread.detachNewThread {
+                let failure = remux(from, to)
+                vm.loop.enqueue {
+                    vm.resumeSuspended(call) { thread in
+                        if let failure { thread.pushNil(); thread.push("biliup.remux: \(failure)"); return 2 }
+                        thread.push(true)
+                        return 1
+                    }
+                }
+            }
+            return hostYield
+        })])
+        vm.runTrusted("""
+            local raw = biliup.remux
+            biliup.remux = function(from, to)
+              local ok, err = raw(from, to)
+              if not ok then error(err, 2) end
+              return true
+            end
+            """, name: "remux")
     }
 
     private func runProgram(_ L: LuaState) -> Int32 {

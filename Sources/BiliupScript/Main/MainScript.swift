@@ -9,6 +9,7 @@ public final class MainScript: @unchecked Sendable {
     private let configuration: ScriptConfiguration
     private let parseDuration: @Sendable (String) -> Double?
     private let parseSize: @Sendable (String) -> Int64?
+    private let remux: (@Sendable (String, String) -> String?)?
     private let loop = ScriptLoop(name: "biliup-main")
     // Loop thread only. A replaced VM is never closed: a hook of it may still be waiting on the network,
     // and reloads happen when a person edits the file, so what they keep is small.
@@ -22,7 +23,9 @@ public final class MainScript: @unchecked Sendable {
                                             callTimeout: .seconds(300))
 
     public init(path: String, configuration: ScriptConfiguration,
-                parseDuration: @escaping @Sendable (String) -> Double?, parseSize: @escaping @Sendable (String) -> Int64?) {
+                parseDuration: @escaping @Sendable (String) -> Double?, parseSize: @escaping @Sendable (String) -> Int64?,
+                remux: (@Sendable (_ from: String, _ to: String) -> String?)? = nil) {
+        self.remux = remux
         self.path = path
         self.configuration = configuration
         self.parseDuration = parseDuration
@@ -54,7 +57,7 @@ public final class MainScript: @unchecked Sendable {
         let candidate = ScriptHost(loop: loop, libraries: .full, configuration: configuration)
         let vm = candidate.vm
         vm.runTrusted(MainPrelude.source, name: "biliup")
-        candidate.installHookHelpers()
+        candidate.installHookHelpers(remux: remux)
         if let error = vm.compile(Array(data), chunkName: "@" + fileName, source: fileName) {
             return done(.failure(error))
         }
