@@ -26,7 +26,8 @@ static inline lua_Number shim_lua_tonumber(lua_State *L, int i, int *isnum) { re
  * in C: the hook raises a Lua error (longjmp), which must never unwind Swift frames. */
 typedef struct shim_call {
     long long instructions_left;
-    long long deadline_ns;     /* CLOCK_MONOTONIC; refreshed at every resume from the run time left */
+    long long deadline_ns;     /* the VM thread's CPU clock; refreshed at every resume from the run time left */
+    int hooks_since_clock;     /* the CPU clock is a system call: read it every SHIM_CLOCK_EVERY hooks */
     long long bytes;           /* net bytes allocated while this call ran */
     long long bytes_limit;
     int stop_reason;           /* 0 running, 1 instructions, 2 run time, 3 memory */
@@ -40,10 +41,12 @@ typedef struct shim_vm {
     int in_host;               /* >0 while a Swift host function runs: its allocations are not limited */
 } shim_vm;
 
-enum { SHIM_HOOK_EVERY = 1000, SHIM_HOST_ERROR = -1, SHIM_HOST_YIELD = -2 };
+enum { SHIM_HOOK_EVERY = 1000, SHIM_CLOCK_EVERY = 10, SHIM_HOST_ERROR = -1, SHIM_HOST_YIELD = -2 };
 
-static inline long long shim_monotonic_ns(void) {
-    struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
+/* CPU time of the calling thread: a call's run-time limit counts what it ran, not how long a busy
+ * machine kept the VM's thread waiting. One VM thread runs one call at a time. */
+static inline long long shim_thread_cpu_ns(void) {
+    struct timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
@@ -90,7 +93,10 @@ static void shim_limit_hook(lua_State *L, lua_Debug *ar) {
     if (c->stop_reason) shim_stop(L, c, c->stop_reason, c->stop_reason == 1 ? "instruction limit exceeded" : c->stop_reason == 2 ? "run time limit exceeded" : "memory limit exceeded");
     c->instructions_left -= SHIM_HOOK_EVERY;
     if (c->instructions_left < 0) shim_stop(L, c, 1, "instruction limit exceeded");
-    if (shim_monotonic_ns() > c->deadline_ns) shim_stop(L, c, 2, "run time limit exceeded");
+    if (++c->hooks_since_clock >= SHIM_CLOCK_EVERY) {
+        c->hooks_since_clock = 0;
+        if (shim_thread_cpu_ns() > c->deadline_ns) shim_stop(L, c, 2, "run time limit exceeded");
+    }
 }
 
 /* New coroutines inherit the hook of the thread that creates them (lua_newthread), so nested

@@ -20,7 +20,7 @@ final class LuaCall: @unchecked Sendable {
         self.threadRef = threadRef
         self.finish = finish
         self.limits = .allocate(capacity: 1)
-        self.limits.initialize(to: shim_call(instructions_left: Int64(limits.instructions), deadline_ns: 0, bytes: 0,
+        self.limits.initialize(to: shim_call(instructions_left: Int64(limits.instructions), deadline_ns: 0, hooks_since_clock: 0, bytes: 0,
                                              bytes_limit: Int64(limits.memoryBytes), stop_reason: 0, thread: thread))
         runTimeLeftNs = limits.runTime.nanoseconds
     }

@@ -148,13 +148,13 @@ final class LuaVM: @unchecked Sendable {
     private func resume(_ call: LuaCall, arguments: Int32) {
         runningCall = call
         accounting.pointee.current = call.limits
-        let started = shim_monotonic_ns()
+        let started = shim_thread_cpu_ns()
         call.limits.pointee.deadline_ns = started + call.runTimeLeftNs
         var results: Int32 = 0
         let status = lua_resume(call.thread, L, arguments, &results)
         accounting.pointee.current = nil
         runningCall = nil
-        call.runTimeLeftNs -= shim_monotonic_ns() - started
+        call.runTimeLeftNs -= shim_thread_cpu_ns() - started
         switch status {
         case LUA_OK:
             end(call, .returned(thread: call.thread, count: results))

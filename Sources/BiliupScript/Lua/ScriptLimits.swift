@@ -3,7 +3,8 @@
 public struct ScriptLimits: Sendable {
     /// VM instructions per call. A platform check runs well under a million (a_bogus signing included).
     public var instructions: Int
-    /// CPU time the call itself runs, not counting waits for the network or timers.
+    /// CPU time the call itself runs (the VM thread's CPU clock), not counting waits for the network,
+    /// timers, or a busy machine.
     public var runTime: Duration
     /// Bytes the call may hold at once (allocated minus freed while it runs).
     public var memoryBytes: Int
