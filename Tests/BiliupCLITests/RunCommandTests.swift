@@ -47,6 +47,7 @@ import Testing
           output = "\(dir.path)/rec/{streamer}/{streamer}-{title}",
           check_interval = 0.5, delay = 2, min_segment_size = 0,
         }
+        biliup.template "daily" { title = "{streamer} %Y-%m-%d", tid = 171 }
         biliup.streamer "alice" { url = "https://fakelive.test/alice" }
         \(extra)
         local function note(line)
@@ -106,6 +107,8 @@ import Testing
         try #require(sessions.count == 1)
         let session = sessions[0]
         #expect(session.streamerName == "alice" && session.title == "Evening show" && session.endReason == "stream ended")
+        #expect(try store.templates().map(\.name) == ["daily"])
+        #expect(try store.template(named: "daily")?.fields["tid"] == .int(171))
         let segments = try store.segments(sessionId: session.id!)
         let finished = segments.filter { $0.state == .finished }
         try #require(finished.count >= 1)
@@ -205,6 +208,7 @@ import Testing
         #expect(process.terminationStatus == 0)
         let store = try Store(path: "\(dir.path)/data/biliup.sqlite3")
         #expect(try store.streamers().map(\.name).sorted() == ["carol", "dave", "erin"])
+        #expect(try store.templates().isEmpty)
         let errors = try store.events(limit: 1000).filter { $0.kind == "config" && $0.level == .error }
         #expect(errors.contains { $0.message.contains("main.lua:1: streamer \"erin\": url: expected a URL or a list of URLs, got number 42") },
                 "\(errors.map(\.message))")
