@@ -22,12 +22,15 @@ public final class CurlLoop: @unchecked Sendable {
 
     /// How long the loop sleeps with nothing to do; wakeups cut it short.
     private static let idlePollMilliseconds: Int32 = 1000
-    /// While only streams run, sockets are serviced at most this often. Hundreds of live streams each
-    /// deliver a little data every few milliseconds; letting it gather in the kernel turns many small
-    /// reads and poll rounds into few large ones (a recorder needs no lower latency). 100 ms of a
-    /// 6 Mbit/s stream is 75 KB, well inside curl's 256 KiB read buffer; it halves the network thread's
-    /// CPU against 10 ms rounds (BENCHMARKS.md).
-    private static let streamRoundMicroseconds: Int64 = 100_000
+    /// While only settled streams run, sockets are serviced at most this often. Hundreds of live streams
+    /// each deliver a little data every few milliseconds; letting it gather in the kernel turns many
+    /// small reads and poll rounds into few large ones (a recorder needs no lower latency). 250 ms of a
+    /// 6 Mbit/s stream is 190 KB, inside curl's 256 KiB read buffer; faster streams fill it and get
+    /// short rounds (`backlogBytes`).
+    private static let streamRoundMicroseconds: Int64 = 250_000
+    /// A stream just connected gets short rounds this long: a CDN sends its GOP cache at once, and the
+    /// reconnect logic wants the first frames quickly.
+    private static let settleTime: Duration = .seconds(3)
     /// While a request (API call, playlist, HLS segment) is in flight: someone waits for its answer, and
     /// HLS reloads are paced to within tens of milliseconds. Also after a round in which a stream got
     /// `backlogBytes`: libcurl reads an HTTP/1 socket once per round, at most its 256 KiB buffer, so
@@ -40,6 +43,8 @@ public final class CurlLoop: @unchecked Sendable {
     private(set) var round = 0
     /// Some transfer got `backlogBytes` in this round. Loop thread only.
     private var backlogged = false
+    /// Until then a stream added lately is settling (`settleTime`). Loop thread only.
+    private var settlingUntil = ContinuousClock.now
 
     private init() {
         _ = CurlLoop.globalInit
@@ -84,7 +89,8 @@ public final class CurlLoop: @unchecked Sendable {
             drainMessages()
             var fds: Int32 = 0
             curl_multi_poll(multi, nil, 0, CurlLoop.idlePollMilliseconds, &fds)
-            let length = requestsInFlight > 0 || backlogged ? CurlLoop.requestRoundMicroseconds : CurlLoop.streamRoundMicroseconds
+            let short = requestsInFlight > 0 || backlogged || roundStart < settlingUntil
+            let length = short ? CurlLoop.requestRoundMicroseconds : CurlLoop.streamRoundMicroseconds
             backlogged = false
             round += 1
             waitForCommands(until: roundStart + .microseconds(length))
@@ -116,7 +122,7 @@ public final class CurlLoop: @unchecked Sendable {
         switch c {
         case .add(let t):
             active[t.easy] = t
-            if t.awaitsCompletion { requestsInFlight += 1 }
+            if t.awaitsCompletion { requestsInFlight += 1 } else { settlingUntil = ContinuousClock.now + CurlLoop.settleTime }
             curl_multi_add_handle(multi, t.easy)
         case .cancel(let t):
             guard active.removeValue(forKey: t.easy) != nil else { return }
