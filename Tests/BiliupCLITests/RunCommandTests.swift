@@ -143,18 +143,24 @@ import Testing
                                  "--host-remap", "api.fakelive.test=\(fake.base("api.fakelive.test"))", "--reload-interval", "0.2s"])
     }
 
-    static func checks(_ fake: FakePlatform, _ id: String) -> Int {
-        fake.requests(to: "api.fakelive.test", "/room").filter { $0.query["id"] == id }.count
-    }
-
-    @Test func filtersAndOverridesAreHonouredAndEditsApplyWhileRunning() async throws {
+    /// Every room of the fake platform live, streaming a looping real-time FLV source.
+    static func liveRoomForever() throws -> (LoopbackHTTPServer, RunCommandTests.Room, FakePlatform, String, URL) {
         let server = try LoopbackHTTPServer()
-        defer { server.stop() }
         let source = try FlvLiveSource(server: server, name: "s", file: try TestMedia.flv(seconds: 6), options: .init(speed: 1, loop: true))
         let flv = source.url.absoluteString
         let room = RunCommandTests.Room()
         room.live.withLock { $0 = true }
         let (fake, plugins, dir) = try RunCommandTests.setUp(room, flv: { flv })
+        return (server, room, fake, plugins, dir)
+    }
+
+    static func checks(_ fake: FakePlatform, _ id: String) -> Int {
+        fake.requests(to: "api.fakelive.test", "/room").filter { $0.query["id"] == id }.count
+    }
+
+    @Test func filtersAndOverridesAreHonouredAndEditsApplyWhileRunning() async throws {
+        let (server, _, fake, plugins, dir) = try Self.liveRoomForever()
+        defer { server.stop() }
         let hour = Calendar.current.component(.hour, from: Date())
         let closedWindow = String(format: "%02d:00-%02d:00", (hour + 2) % 24, (hour + 3) % 24)
         let main = dir.appendingPathComponent("main.lua")
@@ -191,7 +197,7 @@ import Testing
             }
         }
         let bobChecks = Self.checks(fake, "bob")
-        try await onThread { Thread.sleep(forTimeInterval: 1.5) }
+        await onThread { Thread.sleep(forTimeInterval: 1.5) }
         #expect(Self.checks(fake, "bob") == bobChecks, "bob is still checked after being removed")
         #expect(try FileManager.default.contentsOfDirectory(atPath: rec.appendingPathComponent("dave").path).filter { $0.hasSuffix(".part") } == daveFile,
                 "dave's recording was restarted by an edit that did not change him")
@@ -199,7 +205,7 @@ import Testing
         // A broken edit is reported and changes nothing.
         let erinChecks = Self.checks(fake, "erin")
         try "biliup.streamer \"erin\" { url = 42 }\n".write(to: main, atomically: true, encoding: .utf8)
-        try await onThread { Thread.sleep(forTimeInterval: 1.0) }
+        await onThread { Thread.sleep(forTimeInterval: 1.0) }
         #expect(Self.checks(fake, "erin") == erinChecks, "erin is recording, not checked")
         #expect(FileManager.default.fileExists(atPath: rec.appendingPathComponent("erin").path))
 
@@ -217,13 +223,8 @@ import Testing
     /// SIGTERM while recording: files closed, renamed and playable, the session closed; a restart finds
     /// a consistent state. SIGKILL: the next start closes the interrupted session and keeps its file.
     @Test func stoppingAndRestartingKeepTheStateConsistent() async throws {
-        let server = try LoopbackHTTPServer()
+        let (server, room, fake, plugins, dir) = try Self.liveRoomForever()
         defer { server.stop() }
-        let source = try FlvLiveSource(server: server, name: "s", file: try TestMedia.flv(seconds: 6), options: .init(speed: 1, loop: true))
-        let flv = source.url.absoluteString
-        let room = RunCommandTests.Room()
-        room.live.withLock { $0 = true }
-        let (fake, plugins, dir) = try RunCommandTests.setUp(room, flv: { flv })
         try RunCommandTests.mainLua(dir).write(to: dir.appendingPathComponent("main.lua"), atomically: true, encoding: .utf8)
         let alice = dir.appendingPathComponent("rec/alice")
         @Sendable func parts() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: alice.path)) ?? []).filter { $0.hasSuffix(".part") } }
@@ -252,7 +253,7 @@ import Testing
         room.live.withLock { $0 = false }
         let third = try Self.start(dir, fake, plugins)
         try await onThread { try RunCommandTests.waitFor("checks after the restart") { Self.checks(fake, "alice") >= 1 } }
-        try await onThread { Thread.sleep(forTimeInterval: 1) }
+        await onThread { Thread.sleep(forTimeInterval: 1) }
         third.terminate()
         await onThread { third.waitUntilExit() }
         store = try Store(path: "\(dir.path)/data/biliup.sqlite3")
