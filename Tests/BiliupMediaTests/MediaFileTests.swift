@@ -12,7 +12,7 @@ import Testing
     func fileMatchesWhatWasWrittenAtEveryFlush(directory: String) throws {
         let path = "\(directory)/biliup-mediafile-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let file = try MediaFile(path: path)
+        let file = try MediaFile(path: path, direct: true)
         var model: [UInt8] = []
         var random = SplitMix(seed: 7)
         for step in 0..<200 {
@@ -45,7 +45,7 @@ import Testing
     @Test func writingPastTheEndIsAnError() throws {
         let path = "/tmp/biliup-mediafile-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let file = try MediaFile(path: path)
+        let file = try MediaFile(path: path, direct: true)
         try file.append([1, 2, 3], 3)
         #expect(throws: MediaError.self) { try file.write([4], 1, at: 5) }
         try file.close()

@@ -5,9 +5,12 @@ import Glibc
 import Darwin
 #endif
 
-/// An output file written front to back, mostly with O_DIRECT. Copying a recording into the page cache
-/// was the largest single cost of recording (50–68 % of the CPU at 50–200 streams, BENCHMARKS.md); direct
-/// writes skip that copy and leave the page cache to files that are read again.
+/// An output file written front to back from a block-aligned buffer, optionally with O_DIRECT.
+/// Copying a recording into the page cache was the largest single cost of recording (50–68 % of the CPU
+/// at 50–200 streams, BENCHMARKS.md); direct writes skip that copy. They are off unless
+/// `BILIUP_DIRECT_IO=1`: a SIGKILL that lands while a direct write is in the kernel lets that write
+/// finish but not the tail write after it, so the file ends inside its last frame (a CI run caught an
+/// FLV killed that way), and a killed recorder must leave a file that decodes cleanly.
 ///
 /// Appended bytes gather in a block-aligned buffer. `flush()` hands everything appended so far to the
 /// kernel, so a killed process leaves all of it in the file: the whole blocks go out with O_DIRECT, the
@@ -23,6 +26,8 @@ final class MediaFile {
     /// Room for more than the 0.5 s of media a writer gathers between flushes at 6–16 Mbit/s, so writes
     /// are flush-sized; only the pages in use count towards memory (about 0.4 MB at 6 Mbit/s).
     static let bufferBytes = 1 << 20
+    /// `BILIUP_DIRECT_IO=1` trades the kill-safety of the last frame for less CPU (see above).
+    static let directIO = getenv("BILIUP_DIRECT_IO").map { String(cString: $0) == "1" } ?? false
 
     let path: String
     /// Ordinary descriptor: the unaligned tail, patches, and everything when O_DIRECT is refused.
@@ -45,12 +50,12 @@ final class MediaFile {
     var freeBufferBytes: Int { MediaFile.bufferBytes - count }
 
     /// Creates (or truncates) the file at `path`.
-    init(path: String) throws(MediaError) {
+    init(path: String, direct: Bool = MediaFile.directIO) throws(MediaError) {
         self.path = path
         fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io("cannot create \(path): \(errnoText())") }
-        let direct = shim_O_DIRECT()
-        if direct != 0 { directFD = open(path, O_WRONLY | O_CLOEXEC | direct) }  // -1: O_DIRECT refused
+        let flag = shim_O_DIRECT()
+        if flag != 0 && direct { directFD = open(path, O_WRONLY | O_CLOEXEC | flag) }  // -1: O_DIRECT refused
         buffer = UnsafeMutableRawPointer.allocate(byteCount: MediaFile.bufferBytes, alignment: MediaFile.blockBytes)
     }
 
