@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: builds everything (the tests run the real `biliup` binary) and runs every test.
-# Suites that measure rates or time limits run in a second pass on their own: in the first pass every
-# other suite runs in parallel and would starve their threads on a 2-core machine.
+# Suites that measure rates, time limits or real-time pacing (live HLS edges, kills at a moment of the
+# stream) run in a second pass on their own: in the first pass every other suite runs in parallel and
+# would starve their threads on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-alone='SchedulerTests|PluginLimitTests'
+alone='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests'
 swift build --build-tests
 swift test --skip-build --skip "$alone"
 swift test --skip-build --filter "$alone"
