@@ -4,6 +4,8 @@
 -- pullStreamType=FLV) answers result 1 with data.videoPlayRes, a JSON string whose
 -- liveAdaptiveManifest[1].adaptationSet.representation lists FLV URLs from lowest to highest bitrate.
 
+local ks_manifest = require("ks_manifest")
+
 local LOGIN_URL = "https://id.app.acfun.cn/rest/app/visitor/login"
 local START_PLAY = "https://api.kuaishouzt.com/rest/zt/live/web/startPlay"
 local REFERER = "https://live.acfun.cn/"
@@ -40,29 +42,10 @@ local function visitor()
   return v
 end
 
--- Best first; `quality` (a qualityType such as SUPER or a name such as 超清) moves that one to the front.
+-- Best first; `quality` moves the one asked for to the front (lua/lib/ks_manifest.lua).
 local function streams_of(manifest, want)
   local reps = validate.need(manifest, "liveAdaptiveManifest.1.adaptationSet.representation", "table")
-  local list = {}
-  for i = #reps, 1, -1 do
-    local rep = reps[i]
-    if type(rep.url) == "string" and rep.url ~= "" then
-      list[#list + 1] = { url = rep.url, format = "flv", quality = rep.qualityType or rep.name, name = rep.name,
-                          bitrate = math.tointeger(rep.bitrate), headers = { Referer = REFERER, ["User-Agent"] = UA } }
-    end
-  end
-  if #list == 0 then error("no playable stream in liveAdaptiveManifest") end
-  want = tostring(want or ""):upper()
-  if want ~= "" and want ~= "BEST" then
-    for i, s in ipairs(list) do
-      if (s.quality or ""):upper() == want or (s.name or ""):upper() == want then
-        table.insert(list, 1, table.remove(list, i))
-        break
-      end
-    end
-  end
-  for _, s in ipairs(list) do s.name = nil end
-  return list
+  return ks_manifest.streams(reps, { Referer = REFERER, ["User-Agent"] = UA }, want, "liveAdaptiveManifest")
 end
 
 return {

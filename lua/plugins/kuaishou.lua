@@ -4,6 +4,8 @@
 -- room API answers with risk-control errors), the room page (says 主播尚未开播 when offline), then
 -- live_api/liveroom/livedetail whose playUrls[1].adaptationSet.representation lists FLV URLs, worst first.
 
+local ks_manifest = require("ks_manifest")
+
 local HOME = "https://live.kuaishou.com"
 local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 
@@ -31,31 +33,10 @@ local function resolve_room_id(url, opts)
   return id
 end
 
--- Streams best first: the API lists representations from lowest to highest bitrate.
--- `quality` (a qualityType such as HIGH/SUPER/BLUE_RAY, or a name such as 高清) moves that one to the front.
+-- Streams best first; `quality` moves the one asked for to the front (lua/lib/ks_manifest.lua).
 local function streams_of(live_stream, opts)
   local reps = validate.need(live_stream, "playUrls.1.adaptationSet.representation", "table")
-  local list = {}
-  for i = #reps, 1, -1 do
-    local rep = reps[i]
-    if type(rep.url) == "string" and rep.url ~= "" then
-      list[#list + 1] = { url = rep.url, format = "flv", quality = rep.qualityType or rep.name,
-                          bitrate = math.tointeger(rep.bitrate),
-                          headers = { Referer = HOME, ["User-Agent"] = UA } }
-    end
-  end
-  if #list == 0 then error("no playable stream in playUrls") end
-  local want = opts.quality and tostring(opts.quality):upper() or ""
-  if want ~= "" and want ~= "BEST" then
-    for i, s in ipairs(list) do
-      local rep = reps[#reps - i + 1]
-      if (s.quality or ""):upper() == want or (rep.name or ""):upper() == want or (rep.shortName or ""):upper() == want then
-        table.insert(list, 1, table.remove(list, i))
-        break
-      end
-    end
-  end
-  return list
+  return ks_manifest.streams(reps, { Referer = HOME, ["User-Agent"] = UA }, opts.quality, "playUrls")
 end
 
 return {
