@@ -89,7 +89,7 @@ struct DownloadCommand: ParsableCommand {
                     log.line("\(tag)\(url): \(room.plugin) room live: \(room.title ?? "(no title)"); stream \(room.endpoint.url)")
                     options.endpoint = room.endpoint
                     options.templateValues.merge(room.templateValues) { $1 }
-                    options.refreshEndpoint = { () throws(MediaError) -> StreamEndpoint? in try resolver.refresh(url) }
+                    options.refreshEndpoint = resolver.refresher(url)
                 }
             }
             recordings.append(Recording(options: options) { event in log.event(event, tag: tag) })

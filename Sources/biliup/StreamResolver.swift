@@ -49,30 +49,13 @@ struct StreamResolver: Sendable {
             var values = ["plugin": r.plugin]
             if let t = r.title { values["title"] = t }
             if let s = r.streamer { values["streamer"] = s }
-            return .success(Room(plugin: r.plugin, title: r.title, endpoint: endpoint(stream), templateValues: values))
+            return .success(Room(plugin: r.plugin, title: r.title, endpoint: StreamEndpoint(stream, extraHeaders: headers, proxy: proxy), templateValues: values))
         }
     }
 
-    /// The stream now, nil when the room went offline.
-    func refresh(_ url: String) throws(MediaError) -> StreamEndpoint? {
-        let options = self.options
-        let host = self.host
-        let result: Result<CheckResult, ScriptError> = blocking {
-            await host.checkResult(url, options: options)
-        }
-        switch result {
-        case .failure(let error): throw .source("asking the plugin for a fresh stream URL failed: \(error)")
-        case .success(let r):
-            guard r.live, let stream = r.streams.first else { return nil }
-            return endpoint(stream)
-        }
-    }
-
-    private func endpoint(_ stream: StreamCandidate) -> StreamEndpoint {
-        // The user's --header lines win over the plugin's for the same name.
-        let overridden = Set(headers.map { $0.0.lowercased() })
-        let fromPlugin = stream.headers.sorted { $0.key < $1.key }.filter { !overridden.contains($0.key.lowercased()) }
-        return StreamEndpoint(url: stream.url, headers: fromPlugin.map { ($0.key, $0.value) } + headers, proxy: proxy)
+    /// What a recording of `url` asks before each reconnect.
+    func refresher(_ url: String) -> @Sendable () throws(MediaError) -> StreamEndpoint? {
+        pluginEndpointRefresher(checker: host, url: url, options: options, extraHeaders: headers, proxy: proxy)
     }
 }
 

@@ -14,25 +14,13 @@ final class RoomRecording: Sendable {
         if let s = check.streamer { values["name"] = s }
         let url = check.url
         var recordingOptions = RecordingOptions(
-            endpoint: Self.endpoint(stream),
+            endpoint: StreamEndpoint(stream),
             output: OutputTemplate(settings.output ?? GlobalOptions().recording.output!),
             templateValues: values,
             format: settings.format.flatMap(OutputFormat.init(rawValue:)),
             split: SplitPolicy(maxDuration: settings.splitSeconds.map { .milliseconds(Int64($0 * 1000)) },
                                maxBytes: settings.splitBytes))
-        recordingOptions.refreshEndpoint = { () throws(MediaError) -> StreamEndpoint? in
-            let result = blocking { await checker.check(url, options: options) }
-            switch result {
-            case .failure(let error): throw .source("asking the plugin for a fresh stream URL failed: \(error)")
-            case .success(let r):
-                guard r.live, let first = r.streams.first else { return nil }
-                return Self.endpoint(first)
-            }
-        }
+        recordingOptions.refreshEndpoint = pluginEndpointRefresher(checker: checker, url: url, options: options)
         recording = Recording(options: recordingOptions, onEvent: onEvent)
-    }
-
-    static func endpoint(_ s: StreamCandidate) -> StreamEndpoint {
-        StreamEndpoint(url: s.url, headers: s.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 }

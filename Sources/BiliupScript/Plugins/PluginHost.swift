@@ -1,4 +1,5 @@
 import CLua
+import Foundation
 
 /// The platform plugins behind one Lua VM, on its own thread: the surface the CLI and the engine use.
 /// Thousands of checks may be in flight at once; each is a coroutine, not a thread.
@@ -22,7 +23,7 @@ public final class PluginHost: @unchecked Sendable {
     private func setPackagePath() {
         let L = host.vm.L
         let paths = configuration.pluginDirectories.flatMap { dir -> [String] in
-            let parent = NSStringPath(dir).deletingLastComponent
+            let parent = (dir as NSString).deletingLastPathComponent
             return ["\(dir)/lib/?.lua", "\(parent)/lib/?.lua"]
         }
         lua_getglobal(L, "package")
@@ -170,17 +171,5 @@ public final class PluginHost: @unchecked Sendable {
                 done(results)
             }
         })
-    }
-}
-
-/// Path arithmetic without Foundation's NSString bridging.
-private struct NSStringPath {
-    let path: String
-    init(_ path: String) { self.path = path }
-    var deletingLastComponent: String {
-        var p = path
-        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
-        guard let slash = p.lastIndex(of: "/") else { return "." }
-        return slash == p.startIndex ? "/" : String(p[..<slash])
     }
 }
