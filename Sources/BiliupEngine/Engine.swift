@@ -309,7 +309,11 @@ public actor Engine {
         config.global.recording.overridden(by: d.overrides)
     }
 
-    private func publish(_ event: EngineEvent) { bus.publish(event) }
+    private func publish(_ event: EngineEvent) {
+        var event = event
+        if let name = event.streamer { event.streamerId = (watches[name] ?? retiring[name])?.streamerId }
+        bus.publish(event)
+    }
 
     /// The fixed directory part of an output template (before any placeholder), where the disk is checked.
     static func outputRoot(_ template: String) -> String {

@@ -35,8 +35,8 @@ extension StreamerRecord {
 }
 
 extension EventRecord {
-    init(_ e: EngineEvent, streamerId: Int64?) {
-        self.init(at: e.at, kind: e.kind.rawValue, level: EventLevel(rawValue: e.level.rawValue) ?? .info, streamerId: streamerId,
+    init(_ e: EngineEvent) {
+        self.init(at: e.at, kind: e.kind.rawValue, level: EventLevel(rawValue: e.level.rawValue) ?? .info, streamerId: e.streamerId,
                   sessionId: e.sessionId, message: e.message, data: e.data.mapValues(JSONValue.init))
     }
 }

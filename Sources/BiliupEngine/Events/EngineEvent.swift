@@ -20,6 +20,8 @@ public struct EngineEvent: Sendable, Equatable {
     public var level: Level
     public var at: Date
     public var streamer: String?
+    /// The streamer's store id, filled in by the engine (sinks need not look it up).
+    public var streamerId: Int64?
     public var sessionId: Int64?
     public var message: String
     /// What a hook receives besides `kind`, `streamer` and `message`.

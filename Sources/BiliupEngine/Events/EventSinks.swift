@@ -17,8 +17,7 @@ public enum EventSinks {
     /// Keeps events in the store (the store bounds how many).
     public static func store(_ store: Store) -> EventBus.Sink {
         { event in
-            let id = event.streamer.flatMap { try? store.streamer(named: $0)?.id }
-            do { try store.append([EventRecord(event, streamerId: id)]) } catch {
+            do { try store.append([EventRecord(event)]) } catch {
                 FileHandle.standardError.write(Data("error: cannot keep an event in the store: \(error)\n".utf8))
             }
         }

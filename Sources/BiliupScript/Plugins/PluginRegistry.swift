@@ -18,6 +18,13 @@ final class PluginRegistry {
     private(set) var ordered: [Loaded] = []
     private(set) var failures: [String: (stamp: FileStamp, failure: PluginLoadFailure)] = [:]
     private var lastScan: ContinuousClock.Instant?
+    /// URL → the plugin that matched it (or none), until the plugins change: every check of a room would
+    /// otherwise try every pattern of every plugin again.
+    private var matches: [String: String?] = [:]
+    /// A plugin was loaded or dropped since `ordered` and `matches` were made.
+    private var pluginsChanged = false
+    /// Rooms watched at once stay far below this; a stream of one-off URLs cannot grow the cache forever.
+    static let matchCacheLimit = 100_000
     private var pendingLoads = 0
     private var waiting: [() -> Void] = []
 
@@ -58,7 +65,7 @@ final class PluginRegistry {
 
     private func finishIfIdle() {
         guard pendingLoads == 0 else { return }
-        rebuildOrder()
+        if pluginsChanged { rebuildOrder() }
         let callbacks = waiting
         waiting.removeAll()
         for callback in callbacks { callback() }
@@ -66,10 +73,13 @@ final class PluginRegistry {
 
     private func unload(_ name: String) {
         guard let old = plugins.removeValue(forKey: name) else { return }
+        pluginsChanged = true
         luaL_unref(vm.L, shim_LUA_REGISTRYINDEX(), old.ref)
     }
 
     private func rebuildOrder() {
+        pluginsChanged = false
+        matches.removeAll()
         ordered = plugins.values.sorted { a, b in
             a.info.fallback != b.info.fallback ? !a.info.fallback : a.info.name < b.info.name
         }
@@ -117,6 +127,7 @@ final class PluginRegistry {
                     let ref = luaL_ref(L, shim_LUA_REGISTRYINDEX())
                     unload(entry.name)
                     plugins[entry.name] = Loaded(info: info, ref: ref, stamp: entry.stamp)
+                    pluginsChanged = true
                     failures[entry.path] = nil
                     host.configuration.log(ScriptLogRecord(level: .debug, source: entry.name, message: "loaded \(entry.path)"))
                 }
@@ -204,7 +215,11 @@ final class PluginRegistry {
     }
 
     func plugin(matching url: String) -> Loaded? {
-        ordered.first { plugin in plugin.info.patterns.contains { find(url, $0).0 } }
+        if let name = matches[url] { return name.flatMap { plugins[$0] } }
+        let found = ordered.first { plugin in plugin.info.patterns.contains { find(url, $0).0 } }
+        if matches.count >= Self.matchCacheLimit { matches.removeAll() }
+        matches[url] = .some(found?.info.name)
+        return found
     }
 
     var catalog: PluginCatalog {
