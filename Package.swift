@@ -10,6 +10,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
@@ -22,8 +25,14 @@ let package = Package(
         .target(name: "BiliupScript", dependencies: ["BiliupNet", "CLua"]),
         .target(name: "BiliupStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet"]),
+        .target(name: "BiliupServer", dependencies: [
+            "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupMedia",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        ], resources: [.copy("Resources/web")]),
         .executableTarget(name: "biliup", dependencies: [
-            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine",
+            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -37,6 +46,7 @@ let package = Package(
         .testTarget(name: "BiliupScriptTests", dependencies: ["BiliupScript", "BiliupTestSupport"]),
         .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore"]),
         .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupTestSupport"]),
         // Runs the built `biliup` binary against local live sources, as a user would.
         .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore"]),
     ]

@@ -8,24 +8,38 @@ import Synchronization
 /// store. One actor owns the state; recordings run on their own threads and report back to it.
 public actor Engine {
     public let bus: EventBus
-    private let store: Store
-    private let checker: any RoomChecker
-    private var config: OrchestrationConfig
-    private let scheduler: CheckScheduler
+    let store: Store
+    let checker: any RoomChecker
+    /// The configuration in effect: main.lua's, with the global options set through the API over it.
+    var config: OrchestrationConfig
+    /// main.lua's global options, before the API's settings.
+    var scriptGlobal: GlobalOptions
+    /// Global options set through the API (`GlobalSettings` keys), kept in the store.
+    var apiSettings: [String: JSONValue] = [:]
+    /// Streamers added through the API, watched beside main.lua's.
+    var apiStreamers: [StreamerDeclaration] = []
+    let scheduler: CheckScheduler
     private let results: ResultForwarder
-    private var watches: [String: StreamerWatch] = [:]
+    var watches: [String: StreamerWatch] = [:]
     /// Streamers removed from the configuration whose last recording is still finishing.
-    private var retiring: [String: StreamerWatch] = [:]
+    var retiring: [String: StreamerWatch] = [:]
     /// Live rooms waiting for a free recording slot (max_recordings), in arrival order.
-    private var queue: [String] = []
-    private var stopping = false
+    var queue: [String] = []
+    var stopping = false
     private var diskTask: Task<Void, Never>?
+    private var progressTask: Task<Void, Never>?
+    let startedAt = Date()
+    /// Grows with every event and command: a client that cached what it read knows when to read again.
+    public nonisolated let revision = Atomic<Int>(0)
 
     /// How often free disk space is looked at.
     static let diskCheckInterval: Duration = .seconds(5)
+    /// How often each recording's bytes, duration and bitrate are published (`progress` events).
+    static let progressInterval: Duration = .seconds(2)
 
     public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates) {
         self.config = config
+        scriptGlobal = config.global
         self.store = store
         self.checker = checker
         self.bus = bus
@@ -42,14 +56,24 @@ public actor Engine {
         if interrupted > 0 {
             publish(EngineEvent(.state, level: .warn, message: "\(interrupted) session(s) left open by the last run were closed as interrupted"))
         }
+        do {
+            apiSettings = try store.settings()
+            apiStreamers = try store.streamers().filter { $0.origin == .api }.map(StreamerValidation.declaration)
+        } catch {
+            throw EngineError(error)
+        }
         try apply(config, announce: false)
         scheduler.start()
-        let guardPath = Self.outputRoot(config.global.recording.output ?? "")
-        let guardRule = DiskGuard(path: guardPath, minimumFreeBytes: config.global.minFreeDiskBytes)
         diskTask = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.diskCheckInterval)
-                await self?.checkDisk(guardRule)
+                await self?.checkDisk()
+            }
+        }
+        progressTask = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.progressInterval)
+                await self?.reportProgress()
             }
         }
     }
@@ -59,8 +83,23 @@ public actor Engine {
     public func apply(_ new: OrchestrationConfig, announce: Bool = true) throws {
         try store.syncScriptTemplates(new.templates.map { TemplateRecord(name: $0.name, origin: .script, fields: $0.fields.mapValues(JSONValue.init)) })
         let sync = try store.syncScriptStreamers(new.streamers.map(StreamerRecord.init(declaration:)))
+        scriptGlobal = new.global
         config = new
-        let declared = Dictionary(uniqueKeysWithValues: new.streamers.map { ($0.name, $0) })
+        config.global = GlobalSettings.applying(apiSettings, to: scriptGlobal)
+        try reconcile()
+        if announce {
+            publish(EngineEvent(.config, message: "configuration applied: \(sync.added.count) added, \(sync.changed.count) changed, \(sync.removed.count) removed",
+                                data: ["added": .array(sync.added.map { .string($0) }), "removed": .array(sync.removed.map { .string($0) })]))
+        }
+    }
+
+    /// Makes the watched streamers exactly main.lua's plus the API's: new ones are watched, gone ones
+    /// stop (their recordings finish), changed ones take effect at their next recording.
+    func reconcile() throws(EngineError) {
+        revision.add(1, ordering: .relaxed)
+        var declared: [String: (StreamerDeclaration, Origin)] = [:]
+        for d in config.streamers { declared[d.name] = (d, .script) }
+        for d in apiStreamers { declared[d.name] = (d, .api) }
         for (name, watch) in watches where declared[name] == nil {
             watches[name] = nil
             queue.removeAll { $0 == name }
@@ -71,30 +110,37 @@ public actor Engine {
                 endSession(watch, reason: "streamer removed")
             }
         }
-        for d in new.streamers {
-            let id = try store.streamer(named: d.name)?.id
+        let stored: [String: StreamerRecord]
+        do { stored = Dictionary(uniqueKeysWithValues: try store.streamers().map { ($0.name, $0) }) } catch { throw EngineError(error) }
+        for (d, origin) in declared.values {
+            let record = stored[d.name]
             if let watch = watches[d.name] {
                 watch.declaration = d
-                watch.streamerId = id
+                watch.streamerId = record?.id
+                watch.origin = origin
             } else {
-                watches[d.name] = StreamerWatch(declaration: d, streamerId: id)
+                let watch = StreamerWatch(declaration: d, streamerId: record?.id, origin: origin)
+                watch.paused = record?.paused ?? false
+                watches[d.name] = watch
             }
         }
+        updateRooms()
+    }
+
+    /// Hands the scheduler the rooms of every streamer that is not paused.
+    func updateRooms() {
         scheduler.setRooms(watches.values.filter { !$0.paused }.flatMap { watch in
             watch.declaration.urls.map { WatchedRoom(streamer: watch.declaration.name, url: $0, options: watch.declaration.options,
                                                      interval: settings(for: watch.declaration).checkInterval ?? 30) }
         })
         for (name, watch) in watches where watch.recording != nil { scheduler.suspend(streamer: name) }
-        if announce {
-            publish(EngineEvent(.config, message: "configuration applied: \(sync.added.count) added, \(sync.changed.count) changed, \(sync.removed.count) removed",
-                                data: ["added": .array(sync.added.map { .string($0) }), "removed": .array(sync.removed.map { .string($0) })]))
-        }
     }
 
     /// Stops watching, finishes every recording (files closed, playable and renamed), closes sessions.
     public func stop() async {
         stopping = true
         diskTask?.cancel()
+        progressTask?.cancel()
         await scheduler.stop()
         results.engine.withLock { $0 = nil }
         let all = Array(watches.values) + Array(retiring.values)
@@ -120,12 +166,13 @@ public actor Engine {
         case .success(let r):
             watch.lastError = nil
             if r.live { live(watch, r) } else { offline(watch) }
+            revision.add(1, ordering: .relaxed)
         }
     }
 
     private func live(_ watch: StreamerWatch, _ r: CheckResult) {
-        guard watch.recording == nil, !watch.paused else { return }
-        if let why = StreamerPolicy(watch.declaration).refusal(title: r.title, at: Date()) {
+        guard watch.recording == nil, !watch.paused, !watch.stopped else { return }
+        if !watch.forced, let why = StreamerPolicy(watch.declaration).refusal(title: r.title, at: Date()) {
             if watch.refusal != why {
                 watch.refusal = why
                 publish(EngineEvent(.state, streamer: watch.name, message: "live but not recorded: \(why)"))
@@ -154,15 +201,17 @@ public actor Engine {
     }
 
     private func offline(_ watch: StreamerWatch) {
+        watch.stopped = false
+        if watch.sessionId == nil { watch.forced = false }
         guard watch.recording == nil, let since = watch.waitingSince else { return }
         if Date().timeIntervalSince(since) >= settings(for: watch.declaration).delay ?? 120 { endSession(watch, reason: "stream ended") }
     }
 
-    private var recordingCount: Int { watches.values.filter { $0.recording != nil }.count }
+    var recordingCount: Int { watches.values.filter { $0.recording != nil }.count }
 
     // MARK: Sessions and recordings
 
-    private func startRecording(_ watch: StreamerWatch, _ r: CheckResult) {
+    func startRecording(_ watch: StreamerWatch, _ r: CheckResult) {
         do {
             if watch.sessionId == nil {
                 let session = try store.openSession(streamerId: watch.streamerId, streamerName: watch.name, plugin: r.plugin,
@@ -249,6 +298,11 @@ public actor Engine {
         guard let watch = watches[name], watch.recording === recording else { return }
         await finishRecording(watch, outcome: outcome)
         guard !stopping else { return }
+        if watch.paused || watch.stopped {
+            endSession(watch, reason: watch.paused ? "paused" : "stopped by the user")
+            if !watch.paused { scheduler.resume(streamer: name, checkSoon: false) }
+            return startQueued()
+        }
         // The broadcast may come back: wait `delay` before the session is over, checking again soon.
         watch.waitingSince = Date()
         scheduler.resume(streamer: name, checkSoon: true)
@@ -274,10 +328,11 @@ public actor Engine {
         endSession(watch, reason: "stream ended")
     }
 
-    private func endSession(_ watch: StreamerWatch, reason: String) {
+    func endSession(_ watch: StreamerWatch, reason: String) {
         guard let sessionId = watch.sessionId else { return }
         watch.sessionId = nil
         watch.waitingSince = nil
+        watch.forced = false
         do { try store.closeSession(id: sessionId, at: Date(), reason: reason) } catch {
             publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: sessionId, message: "store: \(error)"))
         }
@@ -286,7 +341,7 @@ public actor Engine {
                             data: ["reason": .string(reason), "segments": .array(segments.map { .string($0.path) })]))
     }
 
-    private func startQueued() {
+    func startQueued() {
         while recordingCount < config.global.maxRecordings, !queue.isEmpty {
             let name = queue.removeFirst()
             guard let watch = watches[name], let r = watch.pendingCheck else { continue }
@@ -295,7 +350,8 @@ public actor Engine {
         }
     }
 
-    private func checkDisk(_ rule: DiskGuard) {
+    private func checkDisk() {
+        let rule = DiskGuard(path: Self.outputRoot(config.global.recording.output ?? ""), minimumFreeBytes: config.global.minFreeDiskBytes)
         guard rule.isLow else { return }
         let running = watches.values.filter { $0.recording != nil }
         guard !running.isEmpty else { return }
@@ -305,11 +361,12 @@ public actor Engine {
 
     // MARK: Helpers
 
-    private func settings(for d: StreamerDeclaration) -> RecordingSettings {
+    func settings(for d: StreamerDeclaration) -> RecordingSettings {
         config.global.recording.overridden(by: d.overrides)
     }
 
-    private func publish(_ event: EngineEvent) {
+    func publish(_ event: EngineEvent) {
+        revision.add(1, ordering: .relaxed)
         var event = event
         if let name = event.streamer { event.streamerId = (watches[name] ?? retiring[name])?.streamerId }
         bus.publish(event)

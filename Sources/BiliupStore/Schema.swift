@@ -12,6 +12,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: createV1)
+        migrator.registerMigration("v2", migrate: createV2)
         return migrator
     }
 
@@ -96,5 +97,38 @@ enum Schema {
         try db.create(index: "event_on_at", on: "event", columns: ["at"])
         // One streamer's log (the API's per-streamer view) without scanning every event.
         try db.create(index: "event_on_streamerId", on: "event", columns: ["streamerId"])
+    }
+
+    /// v2: who may use the HTTP API (users, their login sessions and API tokens) and the global options
+    /// set through it.
+    private static func createV2(_ db: Database) throws {
+        try db.create(table: "user") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("name", .text).notNull()
+            t.column("passwordHash", .text).notNull()  // bcrypt; never the password
+            t.column("admin", .boolean).notNull().defaults(to: false)
+            t.column("createdAt", .double).notNull()
+        }
+        try db.create(index: "user_on_name", on: "user", columns: ["name"], unique: true)
+
+        try db.create(table: "token") { t in
+            t.autoIncrementedPrimaryKey("id")
+            // CASCADE: deleting a user logs them out everywhere.
+            t.column("userId", .integer).notNull().references("user", onDelete: .cascade)
+            t.column("kind", .text).notNull().check { ["session", "api"].contains($0) }
+            t.column("name", .text).notNull()
+            // SHA-256 of the secret: a copy of the database does not give anyone a login.
+            t.column("secretHash", .text).notNull()
+            t.column("createdAt", .double).notNull()
+            t.column("expiresAt", .double)  // NULL: until revoked
+            t.column("lastUsedAt", .double)
+        }
+        try db.create(index: "token_on_secretHash", on: "token", columns: ["secretHash"], unique: true)
+        try db.create(index: "token_on_userId", on: "token", columns: ["userId"])
+
+        try db.create(table: "setting") { t in
+            t.primaryKey("key", .text)
+            t.column("value", .text).notNull()  // JSON
+        }
     }
 }

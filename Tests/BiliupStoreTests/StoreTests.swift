@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-import BiliupStore
+@testable import BiliupStore
 
 @Suite struct StoreTests {
     @Test func freshFileIsMigrated() throws {
@@ -23,10 +23,27 @@ import BiliupStore
         }
     }
 
-    @Test func appliedMigrationsAreExactlyV1() throws {
+    @Test func appliedMigrationsAreV1AndV2() throws {
         try withTempDir { dir in
             let store = try dir.store()
-            #expect(try store.appliedMigrations() == ["v1"])
+            #expect(try store.appliedMigrations() == ["v1", "v2"])
+        }
+    }
+
+    @Test func aVersion1DatabaseUpgradesKeepingItsRows() throws {
+        try withTempDir { dir in
+            try FileManager.default.createDirectory(atPath: dir.file("data"), withIntermediateDirectories: true)
+            let old = try DatabaseQueue(path: dir.file("data/biliup.sqlite3"))
+            try Schema.migrator.migrate(old, upTo: "v1")
+            try old.write { db in
+                try db.execute(sql: "INSERT INTO streamer (name, urls, origin, createdAt, updatedAt) VALUES ('old', '[\"https://a/1\"]', 'api', 1, 1)")
+            }
+            try old.close()
+
+            let store = try dir.store()
+            #expect(try store.appliedMigrations() == ["v1", "v2"])
+            #expect(try store.streamers().map(\.name) == ["old"])
+            #expect(try store.userCount() == 0)
         }
     }
 

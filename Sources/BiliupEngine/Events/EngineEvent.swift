@@ -12,6 +12,9 @@ public struct EngineEvent: Sendable, Equatable {
         /// Streamer states (watching, live, recording, waiting, paused) and configuration changes.
         case state
         case config
+        /// A running recording's bytes, duration and bitrate, every few seconds: for live views only
+        /// (not logged, not kept, not hookable).
+        case progress
     }
 
     public enum Level: String, Sendable, Codable { case debug, info, warn, error }

@@ -8,6 +8,15 @@ struct DiskGuard: Sendable {
 
     /// Free bytes for an unprivileged writer on the file system holding `path` (or its nearest existing parent).
     func freeBytes() -> Int64? {
+        fileSystem().map { Int64($0.f_bavail) * Int64($0.f_frsize) }
+    }
+
+    /// The size of that file system.
+    func totalBytes() -> Int64? {
+        fileSystem().map { Int64($0.f_blocks) * Int64($0.f_frsize) }
+    }
+
+    private func fileSystem() -> statvfs? {
         var dir = path
         while !FileManager.default.fileExists(atPath: dir) {
             let parent = (dir as NSString).deletingLastPathComponent
@@ -16,7 +25,7 @@ struct DiskGuard: Sendable {
         }
         var info = statvfs()
         guard statvfs(dir, &info) == 0 else { return nil }
-        return Int64(info.f_bavail) * Int64(info.f_frsize)
+        return info
     }
 
     var isLow: Bool { (freeBytes() ?? .max) < minimumFreeBytes }

@@ -74,6 +74,21 @@ public struct StreamerDeclaration: Sendable, Equatable {
     public var titleInclude: [String]
     public var titleExclude: [String]
     public var overrides: RecordingSettings
-    /// Where main.lua declares it.
+    /// Where main.lua declares it (0 for a streamer added through the API).
     public var line: Int
+
+    public init(name: String, urls: [String], template: String? = nil, danmaku: Bool = false, options: [String: ScriptValue] = [:],
+                schedule: [ScheduleWindow] = [], titleInclude: [String] = [], titleExclude: [String] = [],
+                overrides: RecordingSettings = RecordingSettings(), line: Int = 0) {
+        self.name = name
+        self.urls = urls
+        self.template = template
+        self.danmaku = danmaku
+        self.options = options
+        self.schedule = schedule
+        self.titleInclude = titleInclude
+        self.titleExclude = titleExclude
+        self.overrides = overrides
+        self.line = line
+    }
 }
