@@ -81,8 +81,11 @@ public actor Engine {
     /// Applies a new configuration: new streamers are watched, removed ones stop (their recordings
     /// finish), changed ones take effect at their next recording; unchanged ones are not touched.
     public func apply(_ new: OrchestrationConfig, announce: Bool = true) throws {
-        try store.syncScriptTemplates(new.templates.map { TemplateRecord(name: $0.name, origin: .script, fields: $0.fields.mapValues(JSONValue.init)) })
-        let sync = try store.syncScriptStreamers(new.streamers.map(StreamerRecord.init(declaration:)))
+        var sync = ScriptSync()
+        if new.hasScript {
+            try store.syncScriptTemplates(new.templates.map { TemplateRecord(name: $0.name, origin: .script, fields: $0.fields.mapValues(JSONValue.init)) })
+            sync = try store.syncScriptStreamers(new.streamers.map(StreamerRecord.init(declaration:)))
+        }
         scriptGlobal = new.global
         config = new
         config.global = GlobalSettings.applying(apiSettings, to: scriptGlobal)

@@ -3,7 +3,7 @@ import BiliupStore
 import Foundation
 
 extension JSONValue {
-    init(_ v: ScriptValue) {
+    public init(_ v: ScriptValue) {
         switch v {
         case .null: self = .null
         case .bool(let b): self = .bool(b)

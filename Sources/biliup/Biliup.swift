@@ -1,4 +1,5 @@
 import ArgumentParser
+import BiliupEngine
 
 @main
 struct Biliup: ParsableCommand {
@@ -11,7 +12,9 @@ struct Biliup: ParsableCommand {
             pages (bilibili, douyu, huya, douyin, twitch, youtube, ...) are resolved by Lua plugins \
             (see `biliup plugins` and lua/README.md).
             """,
-        subcommands: [RunCommand.self, DownloadCommand.self, CheckCommand.self, PluginsCommand.self, ProbeCommand.self])
+        version: BiliupVersion.current,
+        subcommands: [RunCommand.self, ServerCommand.self, DownloadCommand.self, CheckCommand.self, PluginsCommand.self, ProbeCommand.self,
+                      UserCommand.self])
 
     /// Global options may come before the subcommand (`biliup --plugin-dir DIR check URL`); each
     /// subcommand declares them, so they are moved behind its name before parsing.

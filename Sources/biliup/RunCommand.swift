@@ -16,10 +16,13 @@ struct RunCommand: ParsableCommand {
             added, removed or changed, recordings of unchanged ones untouched; an edit that does not load is \
             reported and the last good configuration stays. Ctrl-C / SIGTERM finishes every file and saves \
             the state; the next start resumes watching.
+            The HTTP API and web page are served on 127.0.0.1:19159 (main.lua's `server = { bind, port }`, or \
+            --bind/--port; --no-server turns them off); see docs/api.md.
             A FILE that does not load at start-up stops here with its error (file and line) and exit status 1.
             """)
 
     @OptionGroup var script: ScriptOptions
+    @OptionGroup var server: ServerOptions
     @Argument(help: "The orchestration file.") var file = "scripts/main.lua"
     @Flag(help: "Log debug events too.") var verbose = false
     @Option(name: .customLong("reload-interval"), help: "How often FILE is looked at for edits.")
@@ -40,13 +43,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         case .success(let c): config = c
         }
-        let store: Store
-        do {
-            store = try Store(path: (config.global.dataDir as NSString).appendingPathComponent("biliup.sqlite3"))
-        } catch {
-            FileHandle.standardError.write(Data("biliup: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let store = try openStore(dataDirectory: config.global.dataDir)
         let plugins = PluginHost(configuration: ScriptConfiguration(
             pluginDirectories: PluginDirectories.search(dataDirectory: config.global.dataDir, extra: script.pluginDirectories),
             hostRemap: scriptConfiguration.hostRemap))
@@ -54,42 +51,23 @@ struct RunCommand: ParsableCommand {
         bus.attach(EventSinks.log(verbose: verbose))
         bus.attach(EventSinks.store(store))
         bus.attach(EventSinks.hooks(main))
-        let rates = PlatformRates(defaultPerSecond: config.global.defaultCheckRate, perPlatform: config.global.platformCheckRates)
-        let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates)
-        do {
-            try blocking { () async -> Result<Void, Error> in
-                do { try await engine.start(); return .success(()) } catch { return .failure(error) }
-            }.get()
-        } catch {
-            FileHandle.standardError.write(Data("biliup: cannot start: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
         FileHandle.standardError.write(Data("biliup: watching \(config.streamers.count) streamer(s) from \(file); state in \(store.path)\n".utf8))
-
-        let stopped = DispatchSemaphore(value: 0)
-        let reloader = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: reloadEvery)
-                guard let result = await main.reloadIfChanged() else { continue }
-                switch result {
-                case .success(let new):
-                    do { try await engine.apply(new) } catch {
-                        FileHandle.standardError.write(Data("error: \(file): cannot apply: \(error)\n".utf8))
+        let file = self.file
+        try ServiceRunner(config: config, store: store, plugins: plugins, bus: bus, serverSettings: server.settings(config.global)).run { engine in
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: reloadEvery)
+                    guard let result = await main.reloadIfChanged() else { continue }
+                    switch result {
+                    case .success(let new):
+                        do { try await engine.apply(new) } catch {
+                            FileHandle.standardError.write(Data("error: \(file): cannot apply: \(error)\n".utf8))
+                        }
+                    case .failure(let error):
+                        bus.publish(EngineEvent(.config, level: .error, message: "\(file) was edited but does not load; the last good configuration stays:\n\(error.message)"))
                     }
-                case .failure(let error):
-                    bus.publish(EngineEvent(.config, level: .error, message: "\(file) was edited but does not load; the last good configuration stays:\n\(error.message)"))
                 }
             }
         }
-        let trap = SignalTrap { _ in
-            FileHandle.standardError.write(Data("biliup: stopping: closing files…\n".utf8))
-            reloader.cancel()
-            Task {
-                await engine.stop()
-                stopped.signal()
-            }
-        }
-        stopped.wait()
-        withExtendedLifetime(trap) {}
     }
 }

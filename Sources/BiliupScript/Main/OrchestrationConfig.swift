@@ -7,6 +7,25 @@ public struct OrchestrationConfig: Sendable, Equatable {
     public var streamers: [StreamerDeclaration]
     /// Event name → number of handlers.
     public var hooks: [String: Int]
+
+    public init(file: String, global: GlobalOptions = GlobalOptions(), templates: [TemplateDeclaration] = [],
+                streamers: [StreamerDeclaration] = [], hooks: [String: Int] = [:]) {
+        self.file = file
+        self.global = global
+        self.templates = templates
+        self.streamers = streamers
+        self.hooks = hooks
+    }
+
+    /// No main.lua (`biliup server`): only the API's streamers are watched, and the ones a main.lua
+    /// declared earlier are left in the store untouched, for the next `biliup run`.
+    public static func withoutScript(dataDir: String) -> OrchestrationConfig {
+        var global = GlobalOptions()
+        global.dataDir = dataDir
+        return OrchestrationConfig(file: "", global: global)
+    }
+
+    public var hasScript: Bool { !file.isEmpty }
 }
 
 /// Options a streamer may override; nil means "use the global value".

@@ -1,0 +1,112 @@
+import BiliupStore
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Synchronization
+
+/// Decides who a request comes from (session cookie or bearer token) and whether a login is needed.
+///
+/// A login is needed when the server listens beyond loopback, or as soon as a user exists. Tokens are
+/// looked up in the store and remembered for a few seconds, so a busy client costs a hash, not a query,
+/// per request; logging out or deleting a token forgets it at once.
+final class Authenticator: Sendable {
+    static let cookieName = "biliup_session"
+    /// How long a looked-up token (or the user count) is trusted before the store is asked again.
+    static let cacheLifetime: TimeInterval = 10
+
+    let store: Store
+    /// Listening beyond loopback: every route needs a login, whatever the user count.
+    let exposed: Bool
+    private let cache = Mutex<[String: (identity: Identity, until: Date)]>([:])
+    private let users = Mutex<(count: Int, until: Date)>((0, .distantPast))
+
+    init(store: Store, exposed: Bool) {
+        self.store = store
+        self.exposed = exposed
+    }
+
+    var loginRequired: Bool {
+        if exposed { return true }
+        let now = Date()
+        if let count = users.withLock({ $0.until > now ? $0.count : nil }) { return count > 0 }
+        let count = (try? store.userCount()) ?? 1  // a store that cannot be read locks the API rather than opening it
+        users.withLock { $0 = (count, now + Self.cacheLifetime) }
+        return count > 0
+    }
+
+    /// Users were added or removed.
+    func usersChanged() {
+        users.withLock { $0.until = .distantPast }
+        cache.withLock { $0.removeAll() }
+    }
+
+    func forget(tokenHash: String) {
+        _ = cache.withLock { $0.removeValue(forKey: tokenHash) }
+    }
+
+    func forgetAll() {
+        cache.withLock { $0.removeAll() }
+    }
+
+    /// The identity behind the request's cookie or bearer token, if valid.
+    func identity(headers: HTTPFields) -> Identity? {
+        guard let token = Self.token(in: headers) else { return nil }
+        let hash = Secrets.tokenHash(token)
+        let now = Date()
+        if let hit = cache.withLock({ $0[hash] }), hit.until > now { return hit.identity }
+        guard let (record, user) = try? store.token(secretHash: hash, at: now), let tokenId = record.id, let userId = user.id else {
+            forget(tokenHash: hash)
+            return nil
+        }
+        try? store.touchTokens([tokenId], at: now)
+        let identity = Identity(userId: userId, name: user.name, admin: user.admin, tokenId: tokenId)
+        let until = min(now + Self.cacheLifetime, record.expiresAt ?? .distantFuture)
+        cache.withLock { $0[hash] = (identity, until) }
+        return identity
+    }
+
+    static func token(in headers: HTTPFields) -> String? {
+        if let auth = headers[.authorization] {
+            let parts = auth.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+        }
+        for cookieHeader in headers[values: .cookie] {
+            for pair in cookieHeader.split(separator: ";") {
+                let kv = pair.trimmingCharacters(in: .whitespaces)
+                if kv.hasPrefix(cookieName + "=") { return String(kv.dropFirst(cookieName.count + 1)) }
+            }
+        }
+        return nil
+    }
+}
+
+/// Lets a request through when no login is needed, or it carries a valid one; public routes always.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    /// Reachable without a login: what the login page needs.
+    static let publicPaths: Set<String> = ["/api/me", "/api/login"]
+
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        var context = context
+        let path = request.uri.path
+        guard path.hasPrefix("/api/") || path == "/api" else { return try await next(request, context) }
+        context.identity = authenticator.identity(headers: request.headers)
+        if context.identity == nil, !Self.publicPaths.contains(path), authenticator.loginRequired {
+            throw APIError.loginRequired
+        }
+        return try await next(request, context)
+    }
+}
+
+extension APIContext {
+    /// Admin routes: an admin, or anyone while no login is needed (a single-user machine on loopback).
+    func requireAdmin(_ authenticator: Authenticator) throws {
+        if let identity {
+            guard identity.admin else { throw APIError.forbidden }
+        } else if authenticator.loginRequired {
+            throw APIError.loginRequired
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import BiliupEngine
+import BiliupScript
+import BiliupServer
+import BiliupStore
+import Foundation
+
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Serve the HTTP API and web page, and record the streamers added through them (no main.lua).",
+        discussion: """
+            Listens on 127.0.0.1:19159 unless told otherwise; see docs/api.md for the routes. State is in \
+            DATA_DIR/biliup.sqlite3, shared with `biliup run` (streamers a main.lua declared are left alone here). \
+            On loopback, a login is needed once a user exists; on any other address the server refuses to \
+            start without one (`biliup user add NAME`). Ctrl-C / SIGTERM closes every file and stops.
+            """)
+
+    @OptionGroup var script: ScriptOptions
+    @OptionGroup var server: ServerOptions
+    @Flag(help: "Log debug events too.") var verbose = false
+
+    func validate() throws {
+        if server.noServer { throw ValidationError("--no-server: `server` is the server; use `biliup run` to record without it") }
+    }
+
+    func run() throws {
+        let config = OrchestrationConfig.withoutScript(dataDir: script.dataDirectory)
+        let store = try openStore(dataDirectory: script.dataDirectory)
+        let bus = EventBus()
+        bus.attach(EventSinks.log(verbose: verbose))
+        bus.attach(EventSinks.store(store))
+        try ServiceRunner(config: config, store: store, plugins: script.makeHost(), bus: bus,
+                          serverSettings: server.settings(config.global)).run()
+    }
+}
+
+/// The store of a data directory, or exit 1 with the reason.
+func openStore(dataDirectory: String) throws -> Store {
+    do {
+        return try Store(path: (dataDirectory as NSString).appendingPathComponent("biliup.sqlite3"))
+    } catch {
+        FileHandle.standardError.write(Data("biliup: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}

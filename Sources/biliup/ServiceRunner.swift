@@ -1,0 +1,82 @@
+import ArgumentParser
+import BiliupEngine
+import BiliupScript
+import BiliupServer
+import BiliupStore
+import Foundation
+
+/// What `run` and `server` share: the engine and the API started together, and stopped together on
+/// Ctrl-C / SIGTERM (the API first, so nobody commands an engine that is closing its files).
+struct ServiceRunner {
+    let config: OrchestrationConfig
+    let store: Store
+    let plugins: PluginHost
+    let bus: EventBus
+    let serverSettings: ServerSettings?
+
+    /// Starts both, calls `started` with the engine, and blocks until a signal has stopped both.
+    func run(started: @escaping @Sendable (Engine) -> Task<Void, Never>? = { _ in nil }) throws {
+        let rates = PlatformRates(defaultPerSecond: config.global.defaultCheckRate, perPlatform: config.global.platformCheckRates)
+        let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates)
+        let server: APIServer?
+        do {
+            server = try serverSettings.map { try APIServer(settings: $0, engine: engine, store: store, plugins: plugins, bus: bus) }
+        } catch {
+            FileHandle.standardError.write(Data("biliup: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let start = blocking { () async -> Result<Int?, Error> in
+            do {
+                try await engine.start()
+                return .success(try await server?.start())
+            } catch {
+                await engine.stop()
+                return .failure(error)
+            }
+        }
+        switch start {
+        case .failure(let error):
+            FileHandle.standardError.write(Data("biliup: cannot start: \(error)\n".utf8))
+            throw ExitCode(1)
+        case .success(let port):
+            if let port, let s = serverSettings {
+                let host = s.bind.contains(":") ? "[\(s.bind)]" : s.bind
+                FileHandle.standardError.write(Data("biliup: API and web page on http://\(host):\(port)/\n".utf8))
+            }
+        }
+        let extra = started(engine)
+        let stopped = DispatchSemaphore(value: 0)
+        let trap = SignalTrap { _ in
+            FileHandle.standardError.write(Data("biliup: stopping: closing files…\n".utf8))
+            extra?.cancel()
+            Task {
+                await server?.stop()
+                await engine.stop()
+                stopped.signal()
+            }
+        }
+        stopped.wait()
+        withExtendedLifetime(trap) {}
+    }
+}
+
+/// `--bind` / `--port`, for `run` (over main.lua's `server` options) and `server`.
+struct ServerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Address the API and web page listen on (default 127.0.0.1; anything else needs a user: `biliup user add`).", valueName: "ADDR"))
+    var bind: String?
+
+    @Option(help: ArgumentHelp("Port of the API and web page (default 19159; 0 picks a free one).", valueName: "N"))
+    var port: Int?
+
+    @Flag(name: .customLong("no-server"), help: "Do not serve the API and web page.")
+    var noServer = false
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port: expected 0 to 65535") }
+    }
+
+    func settings(_ global: GlobalOptions) -> ServerSettings? {
+        guard !noServer else { return nil }
+        return ServerSettings(bind: bind ?? global.serverBind, port: port ?? global.serverPort, version: BiliupVersion.current)
+    }
+}
