@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "BiliupScriptTests", dependencies: ["BiliupScript", "BiliupTestSupport"]),
         .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore"]),
         .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupTestSupport"]),
-        .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupTestSupport"]),
         // Runs the built `biliup` binary against local live sources, as a user would.
         .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore"]),
     ]

@@ -308,7 +308,12 @@ public actor Engine {
         }
         // The broadcast may come back: wait `delay` before the session is over, checking again soon.
         watch.waitingSince = Date()
-        scheduler.resume(streamer: name, checkSoon: true)
+        // A stream that ended may be back at once (a CDN switch): check soon. One that failed (the
+        // recorder already retried with backoff) waits for its next regular check, so a room whose
+        // stream refuses every connection is not hammered.
+        var failed = false
+        if case .failed = outcome { failed = true }
+        scheduler.resume(streamer: name, checkSoon: !failed)
         let delay = settings(for: watch.declaration).delay ?? 120
         let since = watch.waitingSince
         Task { [weak self] in
@@ -322,6 +327,7 @@ public actor Engine {
         guard watch.recording != nil else { return }
         watch.recording = nil
         if case .failed(let error)? = outcome {
+            watch.lastError = "recording failed: \(error)"
             publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: watch.sessionId, message: "recording failed: \(error)"))
         }
     }

@@ -59,7 +59,8 @@ public final class APIServer: Sendable {
                                   version: settings.version, passwordCost: settings.passwordCost)
 
         let router = Router(context: APIContext.self)
-        router.middlewares.add(JSONErrorMiddleware())
+        let catalog = RouteCatalog()
+        router.middlewares.add(JSONErrorMiddleware(routes: catalog))
         router.middlewares.add(AuthMiddleware(authenticator: authenticator))
         let table = RouteTable(router: router, authenticator: authenticator)
         let s = services
@@ -69,10 +70,11 @@ public final class APIServer: Sendable {
         HistoryRoutes.add(to: table, s)
         EngineRoutes.add(to: table, s)
         AdminRoutes.add(to: table, s)
-        let specs = table.specs
-        let openAPI = ByteBuffer(data: OpenAPIDocument.build(specs, version: settings.version))
-        table.add(.get, "/api/openapi.json", "This description") { _, _ in JSON.response(openAPI) }
+        let openAPI = Locked(ByteBuffer())
+        table.add(.get, "/api/openapi.json", "This description") { _, _ in JSON.response(openAPI.value) }
+        openAPI.withLock { $0 = ByteBuffer(data: OpenAPIDocument.build(table.specs, version: settings.version)) }
         routes = table.specs
+        catalog.set(table.specs)
         // A plain GET of the WebSocket path (no upgrade, or a refused one) says why.
         router.get(RouterPath(EventSocket.path)) { request, _ -> Response in
             if let origin = request.headers[.origin], !origin.isEmpty { throw APIError(.forbidden, "forbidden", "WebSocket from another origin: \(origin)") }
@@ -104,16 +106,25 @@ public final class APIServer: Sendable {
     /// Starts listening; returns the port (useful with port 0). Throws when the address cannot be bound.
     public func start() async throws -> Int {
         let app = application
-        let task = Task { try await app.run() }
+        // run() returns (or throws) before the server is up only when it could not start.
+        let ended = Locked<Result<Void, Error>?>(nil)
+        let task = Task {
+            do {
+                try await app.run()
+                ended.withLock { $0 = .success(()) }
+            } catch {
+                ended.withLock { $0 = .failure(error) }
+                throw error
+            }
+        }
         running.withLock { $0.task = task }
         while true {
-            if let port = boundPort.withLock({ $0 }) { return port }
-            // run() returns (throws) only when it could not start.
-            if let result = await Self.finished(task) {
-                if case .failure(let error) = result { throw ServerError(description: "cannot listen on \(settings.bind):\(settings.port): \(error)") }
-                throw ServerError(description: "the server stopped at start")
+            if let port = boundPort.value { return port }
+            switch ended.value {
+            case .failure(let error)?: throw ServerError(description: "cannot listen on \(settings.bind):\(settings.port): \(error)")
+            case .success?: throw ServerError(description: "the server stopped at start")
+            case nil: try await Task.sleep(for: .milliseconds(5))
             }
-            try await Task.sleep(for: .milliseconds(10))
         }
     }
 
@@ -124,15 +135,5 @@ public final class APIServer: Sendable {
         _ = await task?.result
         services.feed.close()
         feed?.cancel()
-    }
-
-    private static func finished(_ task: Task<Void, Error>) async -> Result<Void, Error>? {
-        await withTaskGroup(of: Result<Void, Error>?.self) { group in
-            group.addTask { await task.result }
-            group.addTask { try? await Task.sleep(for: .milliseconds(1)); return nil }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
     }
 }

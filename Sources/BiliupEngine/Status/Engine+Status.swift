@@ -61,7 +61,10 @@ extension Engine {
     public func updateGlobalSettings(_ changes: [String: JSONValue]) throws(EngineError) -> GlobalSettingsView {
         let normalised = try GlobalSettings.normalised(changes)
         do { try store.updateSettings(normalised) } catch { throw EngineError(error) }
-        for (key, value) in normalised { apiSettings[key] = value == .null ? nil : value }
+        for (key, value) in normalised {
+            // Not `apiSettings[key] = nil`-by-literal: JSONValue is nil-literal expressible, and that stores .null.
+            if value == .null { apiSettings.removeValue(forKey: key) } else { apiSettings[key] = value }
+        }
         config.global = GlobalSettings.applying(apiSettings, to: scriptGlobal)
         updateRooms()
         startQueued()

@@ -12,6 +12,10 @@ struct EventSocket: Sendable {
     static let path = "/api/ws"
     /// Client messages are filter changes: small.
     static let maxClientMessage = 4096
+    /// Messages ready together go out in one frame, one JSON object per line, up to this many bytes:
+    /// a frame costs the server far more than its bytes do, so a subscriber catching up on a burst
+    /// gets a few large frames instead of thousands of small ones.
+    static let maxFrameBytes = 60 * 1024
 
     let feed: EventFeed
     let authenticator: Authenticator
@@ -63,9 +67,23 @@ struct EventSocket: Sendable {
                         try await outbound.write(.text(#"{"type":"skipped","count":\#(batch.skipped)}"#))
                     }
                     let current = filter.withLock { $0 }
+                    var frame: ByteBuffer?
                     for entry in batch.entries where current.wants(entry) {
-                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: entry.message)))
+                        if var pending = frame {
+                            if pending.readableBytes + 1 + entry.message.readableBytes > maxFrameBytes {
+                                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: pending)))
+                                frame = entry.message
+                            } else {
+                                pending.writeInteger(UInt8(ascii: "\n"))
+                                pending.writeImmutableBuffer(entry.message)
+                                frame = pending
+                            }
+                        } else {
+                            // One message alone is sent as the shared buffer itself: no copy.
+                            frame = entry.message
+                        }
                     }
+                    if let frame { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame))) }
                     cursor = batch.entries.last?.seq ?? cursor
                 }
             }

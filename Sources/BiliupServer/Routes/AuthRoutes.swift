@@ -9,7 +9,7 @@ enum AuthRoutes {
 
     static func add(to table: RouteTable, _ s: ServerServices) {
         table.add(.get, "/api/me", "Whether a login is needed, and who is logged in", access: .open) { _, context in
-            JSON.response(Me(loginRequired: s.authenticator.loginRequired, user: context.identity.map(UserDTO.init)))
+            JSON.response(Me(loginRequired: s.authenticator.loginRequired, user: Nullable(context.identity.map(UserDTO.init))))
         }
         table.add(.post, "/api/login", "Log in: a session cookie and a bearer token", access: .open, body: "{username, password}") { request, context in
             let input = try await JSON.decode(LoginInput.self, from: request, context: context)
@@ -37,7 +37,7 @@ enum AuthRoutes {
 
     struct Me: Encodable {
         let loginRequired: Bool
-        let user: UserDTO?
+        let user: Nullable<UserDTO>
     }
 
     struct LoginInput: Decodable {

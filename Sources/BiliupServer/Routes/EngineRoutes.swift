@@ -11,7 +11,7 @@ enum EngineRoutes {
             return JSON.response(StatusDTO(version: s.version, startedAt: status.startedAt.timeIntervalSince1970,
                                            uptime: Date().timeIntervalSince(status.startedAt).rounded(), streamers: status.streamers,
                                            recordings: status.recordings.map(RecordingDTO.init), queue: status.queue,
-                                           disk: .init(path: status.diskPath, free: status.diskFree, total: status.diskTotal)))
+                                           disk: .init(path: status.diskPath, free: Nullable(status.diskFree), total: Nullable(status.diskTotal))))
         }
         table.add(.get, "/api/config", "Global options in effect and where each comes from") { _, _ in
             JSON.response(ConfigDTO(await s.engine.globalSettings()))
@@ -41,8 +41,8 @@ enum EngineRoutes {
 struct StatusDTO: Encodable {
     struct Disk: Encodable {
         let path: String
-        let free: Int64?
-        let total: Int64?
+        let free: Nullable<Int64>
+        let total: Nullable<Int64>
     }
     let version: String
     let startedAt: Double

@@ -47,7 +47,7 @@ struct WebAssets: Sendable {
     }
 
     func response(path: String) throws -> Response {
-        if path.hasPrefix("/api") { throw APIError.notFound("no such route: \(path)") }
+        if path == "/api" || path.hasPrefix("/api/") { throw APIError.noRoute }
         let key = path == "/" ? "/index.html" : path
         guard let file = files[key] else {
             if files.isEmpty {

@@ -2,6 +2,7 @@ import BiliupEngine
 import BiliupStore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// An error as every API route answers it: `{"error": {"code", "message"}}` with its HTTP status.
 struct APIError: Error, HTTPResponseError, Sendable {
@@ -19,6 +20,7 @@ struct APIError: Error, HTTPResponseError, Sendable {
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
     static let loginRequired = APIError(.unauthorized, "login_required", "log in first (POST /api/login), or send Authorization: Bearer TOKEN")
     static let forbidden = APIError(.forbidden, "forbidden", "only an admin may do this")
+    static let noRoute = APIError.notFound("no such route")
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
@@ -55,23 +57,36 @@ struct APIError: Error, HTTPResponseError, Sendable {
         case let e as HTTPError:
             switch e.status {
             case .contentTooLarge: return APIError(.contentTooLarge, "too_large", "the request body is larger than \(APIContext.maxBody >> 10) KiB")
-            case .notFound: return .notFound("no such route")
+            case .notFound: return .noRoute
             case .methodNotAllowed: return APIError(.methodNotAllowed, "method_not_allowed", "method not allowed on this route")
             default: return APIError(e.status, e.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"), e.body ?? e.status.reasonPhrase)
             }
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "too_large", "the request body is larger than \(APIContext.maxBody >> 10) KiB")
         default:
             return APIError(.internalServerError, "internal", "\(error)")
         }
     }
 }
 
-/// Turns every error into the API's JSON form, and a request for no route into a JSON 404.
+/// Turns every error into the API's JSON form; a request for a route that exists with other methods
+/// is a 405 naming them, for no route at all a 404.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: RouteCatalog
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            throw APIError.from(error)
+            var apiError = APIError.from(error)
+            if apiError.status == .notFound, apiError.message == APIError.noRoute.message {
+                let allowed = routes.methods(matching: request.uri.path)
+                if !allowed.isEmpty, !allowed.contains(request.method) {
+                    apiError = APIError(.methodNotAllowed, "method_not_allowed",
+                                        "\(request.method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            throw apiError
         }
     }
 }

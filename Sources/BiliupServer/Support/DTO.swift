@@ -11,7 +11,7 @@ struct StreamerDTO: Encodable {
     let urls: [String]
     let origin: String
     let options: [String: JSONValue]
-    let template: String?
+    let template: Nullable<String>
     let schedule: [String]
     let titleInclude: [String]
     let titleExclude: [String]
@@ -19,9 +19,9 @@ struct StreamerDTO: Encodable {
     let danmaku: Bool
     let paused: Bool
     let state: String
-    let recording: RecordingDTO?
-    let lastError: String?
-    let refusal: String?
+    let recording: Nullable<RecordingDTO>
+    let lastError: Nullable<String>
+    let refusal: Nullable<String>
     let createdAt: Double
     let updatedAt: Double
 
@@ -31,7 +31,7 @@ struct StreamerDTO: Encodable {
         urls = r.urls
         origin = r.origin.rawValue
         options = r.options
-        template = r.template
+        template = Nullable(r.template)
         schedule = r.schedule
         titleInclude = r.titleInclude
         titleExclude = r.titleExclude
@@ -39,9 +39,9 @@ struct StreamerDTO: Encodable {
         danmaku = r.danmaku
         paused = r.paused
         state = runtime.phase.rawValue
-        recording = runtime.recording.map(RecordingDTO.init)
-        lastError = runtime.lastError
-        refusal = runtime.refusal
+        recording = Nullable(runtime.recording.map(RecordingDTO.init))
+        lastError = Nullable(runtime.lastError)
+        refusal = Nullable(runtime.refusal)
         createdAt = r.createdAt.timeIntervalSince1970
         updatedAt = r.updatedAt.timeIntervalSince1970
     }
@@ -49,9 +49,9 @@ struct StreamerDTO: Encodable {
 
 struct RecordingDTO: Encodable {
     let streamer: String
-    let streamerId: Int64?
-    let sessionId: Int64?
-    let file: String?
+    let streamerId: Nullable<Int64>
+    let sessionId: Nullable<Int64>
+    let file: Nullable<String>
     let bytes: Int64
     let duration: Double
     let bitrate: Double
@@ -60,9 +60,9 @@ struct RecordingDTO: Encodable {
 
     init(_ p: RecordingProgress) {
         streamer = p.streamer
-        streamerId = p.streamerId
-        sessionId = p.sessionId
-        file = p.file
+        streamerId = Nullable(p.streamerId)
+        sessionId = Nullable(p.sessionId)
+        file = Nullable(p.file)
         bytes = p.bytes
         duration = p.duration
         bitrate = p.bitrate.rounded()
@@ -131,11 +131,11 @@ struct SegmentDTO: Encodable {
     let path: String
     let state: String
     let startedAt: Double
-    let endedAt: Double?
+    let endedAt: Nullable<Double>
     let duration: Double
     let bytes: Int64
-    let fileUrl: String?
-    let removedReason: String?
+    let fileUrl: Nullable<String>
+    let removedReason: Nullable<String>
     let report: [String: JSONValue]?
 
     init(_ s: SegmentRecord, withReport: Bool = false) {
@@ -145,25 +145,25 @@ struct SegmentDTO: Encodable {
         path = s.path
         state = s.state.rawValue
         startedAt = s.startedAt.timeIntervalSince1970
-        endedAt = s.endedAt?.timeIntervalSince1970
+        endedAt = Nullable(s.endedAt?.timeIntervalSince1970)
         duration = s.duration
         bytes = s.bytes
-        fileUrl = s.state == .removed ? nil : s.id.map { "/api/segments/\($0)/file" }
-        removedReason = s.removedReason
+        fileUrl = Nullable(s.state == .removed ? nil : s.id.map { "/api/segments/\($0)/file" })
+        removedReason = Nullable(s.removedReason)
         report = withReport ? s.report : nil
     }
 }
 
 struct SessionDTO: Encodable {
     let id: Int64?
-    let streamerId: Int64?
+    let streamerId: Nullable<Int64>
     let streamer: String
     let plugin: String
     let url: String
-    let title: String?
+    let title: Nullable<String>
     let startedAt: Double
-    let endedAt: Double?
-    let endReason: String?
+    let endedAt: Nullable<Double>
+    let endReason: Nullable<String>
     let bytes: Int64
     let duration: Double
     let segmentCount: Int
@@ -171,14 +171,14 @@ struct SessionDTO: Encodable {
 
     init(_ s: SessionRecord, segments: [SegmentRecord]) {
         id = s.id
-        streamerId = s.streamerId
+        streamerId = Nullable(s.streamerId)
         streamer = s.streamerName
         plugin = s.plugin
         url = s.url
-        title = s.title
+        title = Nullable(s.title)
         startedAt = s.startedAt.timeIntervalSince1970
-        endedAt = s.endedAt?.timeIntervalSince1970
-        endReason = s.endReason
+        endedAt = Nullable(s.endedAt?.timeIntervalSince1970)
+        endReason = Nullable(s.endReason)
         bytes = s.bytes
         duration = s.duration
         segmentCount = s.segmentCount
@@ -190,8 +190,8 @@ struct EventDTO: Encodable {
     let id: Int64?
     let kind: String
     let level: String
-    let streamerId: Int64?
-    let sessionId: Int64?
+    let streamerId: Nullable<Int64>
+    let sessionId: Nullable<Int64>
     let message: String
     let data: [String: JSONValue]
     let timestamp: Double
@@ -200,8 +200,8 @@ struct EventDTO: Encodable {
         id = e.id
         kind = e.kind
         level = e.level.rawValue
-        streamerId = e.streamerId
-        sessionId = e.sessionId
+        streamerId = Nullable(e.streamerId)
+        sessionId = Nullable(e.sessionId)
         message = e.message
         data = e.data
         timestamp = e.at.timeIntervalSince1970
@@ -234,8 +234,8 @@ struct TokenDTO: Encodable {
     let name: String
     let userId: Int64
     let createdAt: Double
-    let expiresAt: Double?
-    let lastUsedAt: Double?
+    let expiresAt: Nullable<Double>
+    let lastUsedAt: Nullable<Double>
     /// The secret, in the answer that created it only.
     let token: String?
 
@@ -244,19 +244,40 @@ struct TokenDTO: Encodable {
         name = t.name
         userId = t.userId
         createdAt = t.createdAt.timeIntervalSince1970
-        expiresAt = t.expiresAt?.timeIntervalSince1970
-        lastUsedAt = t.lastUsedAt?.timeIntervalSince1970
+        expiresAt = Nullable(t.expiresAt?.timeIntervalSince1970)
+        lastUsedAt = Nullable(t.lastUsedAt?.timeIntervalSince1970)
         token = secret
     }
 }
 
 struct Page<Item: Encodable>: Encodable {
     let items: [Item]
-    let total: Int?
-    let limit: Int?
-    let offset: Int?
+    /// null where counting would cost a scan (sessions).
+    let total: Nullable<Int>
+    let limit: Int
+    let offset: Int
+
+    init(items: [Item], total: Int?, limit: Int, offset: Int) {
+        self.items = items
+        self.total = Nullable(total)
+        self.limit = limit
+        self.offset = offset
+    }
 }
 
 struct Items<Item: Encodable>: Encodable {
     let items: [Item]
+}
+
+/// An optional the API sends as JSON null instead of leaving the key out, so that every documented key
+/// is in every answer.
+struct Nullable<Wrapped: Encodable>: Encodable {
+    let value: Wrapped?
+
+    init(_ value: Wrapped?) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
 }

@@ -25,6 +25,22 @@ struct RouteSpec: Sendable {
     let status: Int
 }
 
+/// The routes that exist, shared with the error middleware (405s) once they are all registered.
+final class RouteCatalog: Sendable {
+    private let specs = Locked<[RouteSpec]>([])
+
+    func set(_ all: [RouteSpec]) { specs.withLock { $0 = all } }
+
+    /// The methods of the routes whose path pattern matches `path` (`{id}` matches one segment).
+    func methods(matching path: String) -> [HTTPRequest.Method] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return specs.value.filter { spec in
+            let pattern = spec.path.split(separator: "/", omittingEmptySubsequences: false)
+            return pattern.count == parts.count && zip(pattern, parts).allSatisfy { p, s in p.hasPrefix("{") || p == s }
+        }.map(\.method)
+    }
+}
+
 /// Registers routes on the router and remembers them, so that the OpenAPI document lists exactly
 /// the routes that exist.
 final class RouteTable {
