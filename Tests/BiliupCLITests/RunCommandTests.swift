@@ -81,7 +81,7 @@ import Testing
         let room = Room()
         let (fake, plugins, dir) = try Self.setUp(room, flv: { flv })
         try Self.mainLua(dir).write(to: dir.appendingPathComponent("main.lua"), atomically: true, encoding: .utf8)
-        let process = try BiliupProcess.start(["run", dir.appendingPathComponent("main.lua").path, "--plugin-dir", plugins,
+        let process = try BiliupProcess.start(["run", dir.appendingPathComponent("main.lua").path, "--port", "0", "--plugin-dir", plugins,
                                                "--host-remap", "api.fakelive.test=\(fake.base("api.fakelive.test"))"])
         defer { if process.isRunning { process.terminate() } }
         let hooks = dir.appendingPathComponent("hooks.txt")
@@ -139,7 +139,7 @@ import Testing
 /// More of `biliup run`: filters and overrides, live edits of main.lua, and stopping.
 @Suite(.serialized) struct RunCommandLifecycleTests {
     static func start(_ dir: URL, _ fake: FakePlatform, _ plugins: String) throws -> Process {
-        try BiliupProcess.start(["run", dir.appendingPathComponent("main.lua").path, "--plugin-dir", plugins,
+        try BiliupProcess.start(["run", dir.appendingPathComponent("main.lua").path, "--port", "0", "--plugin-dir", plugins,
                                  "--host-remap", "api.fakelive.test=\(fake.base("api.fakelive.test"))", "--reload-interval", "0.2s"])
     }
 
