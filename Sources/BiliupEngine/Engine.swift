@@ -167,9 +167,11 @@ public actor Engine {
                 publish(EngineEvent(.error, level: .warn, streamer: watch.name, message: error.description, data: ["url": .string(room.url)]))
             }
         case .success(let r):
-            watch.lastError = nil
+            if watch.lastError != nil {
+                watch.lastError = nil
+                revision.add(1, ordering: .relaxed)
+            }
             if r.live { live(watch, r) } else { offline(watch) }
-            revision.add(1, ordering: .relaxed)
         }
     }
 

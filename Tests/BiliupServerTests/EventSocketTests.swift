@@ -13,10 +13,10 @@ import Testing
             marker += 1
             server.bus.publish(EngineEvent(.state, message: "marker \(marker)"))
             if await swarm.waitUntil(timeout: .milliseconds(200), { stats in connections.allSatisfy { stats[$0].messages > 0 } }) {
-                // Every subscriber got some marker; wait until each has the last one.
-                let last = swarm.stats().compactMap(\.lastSeq).max() ?? 0
-                #expect(await swarm.waitUntil(timeout: .seconds(60)) { stats in connections.allSatisfy { stats[$0].lastSeq == last } })
-                return last
+                // Every subscriber got some marker; wait until each has the last one (nothing else is
+                // published here, so the feed numbered the markers 1, 2, ...).
+                #expect(await swarm.waitUntil(timeout: .seconds(60)) { stats in connections.allSatisfy { stats[$0].lastSeq == marker } })
+                return marker
             }
         }
         throw TestServerError("subscribers never received a marker")
@@ -63,17 +63,19 @@ import Testing
         let swarm = try await WebSocketSwarm.connect(
             count: 5, port: server.port, path: "/api/ws?types=log",
             options: .init(stalled: [4], threads: 1, stalledReceiveBufferSize: 4096))
-        _ = try await settleLog(swarm, server, connections: 0..<4)
+        let markers = try await settleLog(swarm, server, connections: 0..<4)
         let rssBefore = residentBytes()
-        // Three times the feed's ring: a subscriber that kept everything would hold it all.
-        let total = 100_000
+        // Three times the feed's ring: a subscriber that kept everything would hold it all. Published
+        // in steps the readers keep up with, so that only the one that stopped reading falls behind.
+        let total = 100_000, step = 10_000
         let padding = String(repeating: "x", count: 200)
-        for i in 1...total {
-            server.bus.publish(EngineEvent(.error, level: .warn, message: "event \(i) \(padding)"))
-            if i % 20_000 == 0 { try await Task.sleep(for: .milliseconds(50)) }  // let the bus drain (it keeps 10,000)
+        for first in stride(from: 1, through: total, by: step) {
+            for i in first..<(first + step) {
+                server.bus.publish(EngineEvent(.error, level: .warn, message: "event \(i) \(padding)"))
+            }
+            let published = markers + first + step - 1
+            #expect(await swarm.waitUntil(timeout: .seconds(120)) { s in s.prefix(4).allSatisfy { $0.lastSeq == published } })
         }
-        let last = swarm.stats().prefix(4).compactMap(\.lastSeq).max() ?? 0
-        #expect(await swarm.waitUntil(timeout: .seconds(300)) { s in s.prefix(4).allSatisfy { $0.lastSeq == s[0].lastSeq } && s[0].lastSeq ?? 0 >= last })
         let rssGrowth = residentBytes() - rssBefore
         swarm.resume([4])
         let final = swarm.stats()[0].lastSeq ?? 0

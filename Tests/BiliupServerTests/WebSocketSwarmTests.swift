@@ -29,6 +29,16 @@ import Glibc
             (#"{"seq":"12","type":"log"}"#, nil, false),
             (#"{"type":"log","seq":-3}"#, -3, false),
             (#"{"type":"log","seq":3"#, 3, false),  // cut short: still read
+            // Sorted keys (the server's encoder): "seq" after other members.
+            (#"{"data":{},"kind":"error","level":"warn","message":"burst 1 of 9","seq":2,"timestamp":1.5,"type":"log"}"#, 2, false),
+            (#"{"data":[],"message":"a {} [] b","seq":4,"type":"log"}"#, 4, false),
+            (#"{"data":{"seq":9,"x":[1]},"kind":"x","seq":3,"type":"log"}"#, 3, false),
+            (#"{"message":"a { b","seq":5,"type":"log"}"#, 5, false),
+            (#"{"message":"x \"seq\":1 y","seq":6,"type":"log"}"#, 6, false),
+            (#"{"a\"seq":1,"seq":7}"#, 7, false),
+            (#"{"count":3,"type":"skipped"}"#, nil, true),
+            (#"{"count":3,"seq":8,"type":"skipped"}"#, 8, true),
+            (#"{"message":"skipped","seq":10,"type":"log"}"#, 10, false),
             ("[1,2]", nil, false),
             ("", nil, false),
         ]
@@ -45,7 +55,9 @@ import Glibc
             var steps: [ScriptedWebSocketServer.Step] = [.awaitText, .ping("p\(n)-a")]
             // The first connection gets its first frames a byte at a time: frames split across reads.
             steps += n == 0 ? [.trickle([.logs(1...5)], pause: 100), .logs(6...2_999)] : [.logs(1...2_999)]
-            steps += [.fragmentedLog(3_000, ping: "p\(n)-b"), .binary([0, 1, 2, 255]), .logs(3_001...frames), .close(1000)]
+            // 3,001...3,100 come as one frame of newline-separated messages, as biliup's feed sends them.
+            steps += [.fragmentedLog(3_000, ping: "p\(n)-b"), .binary([0, 1, 2, 255]), .batch(3_001...3_100),
+                      .logs(3_101...frames), .close(1000)]
             return steps
         }
         defer { server.stop() }
@@ -71,7 +83,7 @@ import Glibc
                 || $0.closeCode != 1000 || $0.error != nil
         }
         #expect(wrong.isEmpty, "\(wrong.count) connections off, e.g. \(wrong.prefix(2))")
-        let payload = ScriptedWebSocketServer.logPayloadBytes(1...frames) + 4
+        let payload = ScriptedWebSocketServer.logPayloadBytes(1...frames) + 4 + 99  // the binary, the batch's newlines
         #expect(stats.allSatisfy { $0.payloadBytes == payload })
         // Many frames arrive per read: the parser walks a read's frames in place.
         let (messages, reads) = stats.reduce((0, 0)) { ($0.0 + $1.messages, $0.1 + $1.reads) }
@@ -290,6 +302,8 @@ final class ScriptedWebSocketServer: @unchecked Sendable {
         case ping(String)
         /// `{"type":"log","seq":N,...}` text frames; some sizes cross the 7/16/64-bit length boundaries.
         case logs(ClosedRange<Int>)
+        /// Log messages in one text frame, a line each.
+        case batch(ClosedRange<Int>)
         /// One log message in three frames (text, continuation, continuation) with a ping between.
         case fragmentedLog(Int, ping: String)
         case text(String)
@@ -488,6 +502,7 @@ final class ScriptedWebSocketServer: @unchecked Sendable {
         switch step {
         case .ping(let text): appendFrame(9, Array(text.utf8), to: &out)
         case .logs(let range): for seq in range { appendFrame(1, logPayload(seq), to: &out) }
+        case .batch(let range): appendFrame(1, Array(range.map(logPayload).joined(separator: [0x0a])), to: &out)
         case .fragmentedLog(let seq, let ping):
             let payload = logPayload(seq)
             let (a, b) = (payload.count / 3, 2 * payload.count / 3)

@@ -14,6 +14,11 @@ import Synchronization
 final class EventFeed: Sendable {
     /// Messages kept: three bursts of 10,000 events, about 10 MB.
     static let capacity = 32_768
+    /// Waiting subscribers are woken at most this often. Waking every one of them at every message
+    /// would send a burst as one frame per message per subscriber; a short delay lets a burst
+    /// gather, so each subscriber reads it in a few large batches. It is also the most a live log
+    /// line is delayed.
+    static let wakeDelay: Duration = .milliseconds(5)
 
     struct Entry: Sendable {
         let seq: Int
@@ -41,6 +46,7 @@ final class EventFeed: Sendable {
         var next = 1
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
+        var wakeScheduled = false
         var closed = false
     }
 
@@ -58,11 +64,29 @@ final class EventFeed: Sendable {
         }
     }
 
+    /// Called from one task only (`follow`), so the number read here is still the next one after
+    /// encoding, which happens outside the lock.
     func append(_ event: EngineEvent) {
+        let seq = state.withLock { $0.next }
+        let entry = Self.entry(seq: seq, event)
+        let scheduleWake = state.withLock { s -> Bool in
+            s.next = seq + 1
+            s.ring[seq % Self.capacity] = entry
+            guard !s.waiters.isEmpty, !s.wakeScheduled else { return false }
+            s.wakeScheduled = true
+            return true
+        }
+        if scheduleWake {
+            Task.detached { [self] in
+                try? await Task.sleep(for: Self.wakeDelay)
+                wakeAll()
+            }
+        }
+    }
+
+    private func wakeAll() {
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            let seq = s.next
-            s.next += 1
-            s.ring[seq % Self.capacity] = Self.entry(seq: seq, event)
+            s.wakeScheduled = false
             defer { s.waiters.removeAll(keepingCapacity: true) }
             return Array(s.waiters.values)
         }

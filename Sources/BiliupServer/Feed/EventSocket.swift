@@ -67,23 +67,10 @@ struct EventSocket: Sendable {
                         try await outbound.write(.text(#"{"type":"skipped","count":\#(batch.skipped)}"#))
                     }
                     let current = filter.withLock { $0 }
-                    var frame: ByteBuffer?
-                    for entry in batch.entries where current.wants(entry) {
-                        if var pending = frame {
-                            if pending.readableBytes + 1 + entry.message.readableBytes > maxFrameBytes {
-                                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: pending)))
-                                frame = entry.message
-                            } else {
-                                pending.writeInteger(UInt8(ascii: "\n"))
-                                pending.writeImmutableBuffer(entry.message)
-                                frame = pending
-                            }
-                        } else {
-                            // One message alone is sent as the shared buffer itself: no copy.
-                            frame = entry.message
-                        }
+                    let wanted = batch.entries.filter { current.wants($0) }
+                    for frame in Self.frames(wanted) {
+                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                     }
-                    if let frame { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame))) }
                     cursor = batch.entries.last?.seq ?? cursor
                 }
             }
@@ -91,6 +78,33 @@ struct EventSocket: Sendable {
             _ = try await group.next()
             group.cancelAll()
         }
+    }
+
+    /// The messages as frames of up to `maxFrameBytes`, one message per line. A message alone is sent
+    /// as the feed's buffer itself (no copy); several are copied once into a buffer sized for them.
+    static func frames(_ entries: [EventFeed.Entry]) -> [ByteBuffer] {
+        var frames: [ByteBuffer] = []
+        var start = 0
+        while start < entries.count {
+            var end = start + 1
+            var size = entries[start].message.readableBytes
+            while end < entries.count, size + 1 + entries[end].message.readableBytes <= maxFrameBytes {
+                size += 1 + entries[end].message.readableBytes
+                end += 1
+            }
+            if end - start == 1 {
+                frames.append(entries[start].message)
+            } else {
+                var frame = ByteBufferAllocator().buffer(capacity: size)
+                for i in start..<end {
+                    if i > start { frame.writeInteger(UInt8(ascii: "\n")) }
+                    frame.writeImmutableBuffer(entries[i].message)
+                }
+                frames.append(frame)
+            }
+            start = end
+        }
+        return frames
     }
 
     private static func quoted(_ s: String) -> String {

@@ -1,21 +1,43 @@
 import Hummingbird
-import Synchronization
 
 /// Encoded answers of read routes, kept until the engine's revision moves (any event or command).
 /// The streamer list is what a dashboard polls; encoding 1,000 streamers for every poll would cost
 /// far more than the request itself.
+///
+/// When the revision has moved, one request rebuilds the answer while the others keep getting the
+/// previous one (milliseconds old) instead of all rebuilding it at once.
 final class ResponseCache: Sendable {
     /// Distinct queries kept; more are rare (paging) and simply rebuilt.
     static let capacity = 64
-    private let entries = Mutex<[String: (revision: Int, body: ByteBuffer)]>([:])
+
+    private struct Entry {
+        var revision: Int
+        var body: ByteBuffer
+        var rebuilding: Bool
+    }
+
+    private let entries = Locked<[String: Entry]>([:])
 
     func body(for key: String, revision: Int, build: () async throws -> ByteBuffer) async rethrows -> ByteBuffer {
-        if let hit = entries.withLock({ $0[key] }), hit.revision == revision { return hit.body }
-        let body = try await build()
-        entries.withLock { entries in
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = (revision, body)
+        enum Plan { case hit(ByteBuffer), rebuild }
+        let plan = entries.withLock { entries -> Plan in
+            guard var entry = entries[key] else { return .rebuild }
+            if entry.revision == revision || entry.rebuilding { return .hit(entry.body) }
+            entry.rebuilding = true
+            entries[key] = entry
+            return .rebuild
         }
-        return body
+        if case .hit(let body) = plan { return body }
+        do {
+            let body = try await build()
+            entries.withLock { entries in
+                if entries.count >= Self.capacity, entries[key] == nil { entries.removeAll(keepingCapacity: true) }
+                entries[key] = Entry(revision: revision, body: body, rebuilding: false)
+            }
+            return body
+        } catch {
+            entries.withLock { $0[key]?.rebuilding = false }
+            throw error
+        }
     }
 }
