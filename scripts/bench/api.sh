@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The HTTP API under load: a release `biliup server` with STREAMERS streamers (added through the API,
-# their checks failing fast against a closed port, as idle rooms would), driven by wrk (Debian's
+# The HTTP API under load: a release `biliup run` with STREAMERS streamers (added through the API,
+# their checks failing fast against a closed port; measured once every streamer was checked, so that
+# the list is in its steady state, changing only when a room's state does), driven by wrk (Debian's
 # package) for SECONDS seconds per route with CONNECTIONS connections on 2 threads. Logged in: every
 # request carries a bearer token, as the web page's cookie would. Routes:
 #   GET /api/streamers             the list's default page (50 streamers, ~17 KB)
@@ -12,7 +13,7 @@
 #   scripts/bench/api.sh [SECONDS=15] [STREAMERS=1000] [CONNECTIONS=64]
 #
 # BILIUP_BIN uses that binary instead of building one. Results also go to
-# $BENCH_RESULTS (default /tmp/biliup-bench-results)/api-DATE.txt.
+# $BENCH_RESULTS (default /tmp/biliup-bench-results)/api-DATE.txt, and wrk's own output to api-DATE.txt.wrk.
 set -euo pipefail
 SECONDS_TO_RUN=${1:-15}
 STREAMERS=${2:-1000}
@@ -36,7 +37,11 @@ cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$ser
 trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 echo "benchpassword" | "$biliup" user add bench --data-dir "$work/data" >/dev/null
-"$biliup" server --data-dir "$work/data" --port "$port" 2>"$work/server.log" &
+# A check budget high enough that the first round of 1,000 checks takes a second, not minutes.
+cat >"$work/main.lua" <<LUA
+biliup.config { data_dir = "$work/data", check_rates = { default = 1000 }, server = { port = $port } }
+LUA
+"$biliup" run "$work/main.lua" 2>"$work/server.log" &
 server_pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do curl -sf "$base/api/me" >/dev/null && break; sleep 0.1; done
@@ -59,11 +64,19 @@ with concurrent.futures.ThreadPoolExecutor(8) as pool:
 PY
 listed=$(curl -sf "$base/api/streamers?limit=1" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 [[ $listed == "$STREAMERS" ]] || { echo "api.sh: expected $STREAMERS streamers, the API lists $listed" >&2; exit 1; }
-sleep 2  # the first checks of the new streamers run now, not during the measurement
+# Wait for every streamer's first check (each fails: the port is closed), which changes the list.
+for _ in $(seq 600); do
+  unchecked=$(curl -sf "$base/api/streamers?limit=1000" -H "Authorization: Bearer $token" |
+    python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["items"] if not s["last_error"]))')
+  [[ $unchecked == 0 ]] && break
+  sleep 0.5
+done
+[[ $unchecked == 0 ]] || { echo "api.sh: $unchecked streamers were never checked" >&2; exit 1; }
 
 run() {  # name path -> "rps p99_ms bytes_per_answer"
   local out
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_TO_RUN}s" --latency -H "Authorization: Bearer $token" "$base$2")
+  echo "$out" >>"$report.wrk"
   local rps p99 non2xx size
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}' <<<"$out")

@@ -13,10 +13,14 @@ final class Authenticator: Sendable {
     static let cookieName = "biliup_session"
     /// How long a looked-up token (or the user count) is trusted before the store is asked again.
     static let cacheLifetime: TimeInterval = 10
+    /// Tokens remembered at once; beyond it (a flood of logins) requests are simply looked up.
+    static let cacheCapacity = 10_000
 
     let store: Store
     /// Listening beyond loopback: every route needs a login, whatever the user count.
     let exposed: Bool
+    /// Identities by the secret itself (held in memory only), so a cached request costs a dictionary
+    /// lookup and not a SHA-256.
     private let cache = Mutex<[String: (identity: Identity, until: Date)]>([:])
     private let users = Mutex<(count: Int, until: Date)>((0, .distantPast))
 
@@ -40,8 +44,8 @@ final class Authenticator: Sendable {
         cache.withLock { $0.removeAll() }
     }
 
-    func forget(tokenHash: String) {
-        _ = cache.withLock { $0.removeValue(forKey: tokenHash) }
+    func forget(token: String) {
+        _ = cache.withLock { $0.removeValue(forKey: token) }
     }
 
     func forgetAll() {
@@ -51,17 +55,21 @@ final class Authenticator: Sendable {
     /// The identity behind the request's cookie or bearer token, if valid.
     func identity(headers: HTTPFields) -> Identity? {
         guard let token = Self.token(in: headers) else { return nil }
-        let hash = Secrets.tokenHash(token)
         let now = Date()
-        if let hit = cache.withLock({ $0[hash] }), hit.until > now { return hit.identity }
+        if let hit = cache.withLock({ $0[token] }), hit.until > now { return hit.identity }
+        let hash = Secrets.tokenHash(token)
         guard let (record, user) = try? store.token(secretHash: hash, at: now), let tokenId = record.id, let userId = user.id else {
-            forget(tokenHash: hash)
+            forget(token: token)
             return nil
         }
         try? store.touchTokens([tokenId], at: now)
         let identity = Identity(userId: userId, name: user.name, admin: user.admin, tokenId: tokenId)
         let until = min(now + Self.cacheLifetime, record.expiresAt ?? .distantFuture)
-        cache.withLock { $0[hash] = (identity, until) }
+        cache.withLock { cache in
+            // Bounded: wrong tokens are never cached, and expired entries go when the cache is full.
+            if cache.count >= Self.cacheCapacity { cache = cache.filter { $0.value.until > now } }
+            if cache.count < Self.cacheCapacity { cache[token] = (identity, until) }
+        }
         return identity
     }
 

@@ -27,7 +27,7 @@ enum AuthRoutes {
         table.add(.post, "/api/logout", "End this login (token revoked, cookie cleared)", status: 204) { request, context in
             if let token = Authenticator.token(in: request.headers), let identity = context.identity {
                 try? s.store.deleteToken(id: identity.tokenId)
-                s.authenticator.forget(tokenHash: Secrets.tokenHash(token))
+                s.authenticator.forget(token: token)
             }
             var response = Response(status: .noContent)
             response.headers[.setCookie] = "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
