@@ -86,7 +86,8 @@ public final class APIServer: Sendable {
 
         let socket = EventSocket(feed: feed, authenticator: authenticator)
         var logger = Logger(label: "biliup.server")
-        logger.logLevel = .error
+        // Its errors reach us as thrown errors; what it logs itself is noise such as a cancelled accept at shutdown.
+        logger.logLevel = .critical
         let port = boundPort
         application = Application(
             router: router,

@@ -16,6 +16,10 @@ struct ServiceRunner {
 
     /// Starts both, calls `started` with the engine, and blocks until a signal has stopped both.
     func run(started: @escaping @Sendable (Engine) -> Task<Void, Never>? = { _ in nil }) throws {
+        // The trap goes first: a signal that arrives while the engine and server start (a slow bind on
+        // a busy machine) must stop them once they are up, not be lost.
+        let stopRequested = DispatchSemaphore(value: 0)
+        let trap = SignalTrap { _ in stopRequested.signal() }
         let rates = PlatformRates(defaultPerSecond: config.global.defaultCheckRate, perPlatform: config.global.platformCheckRates)
         let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates)
         let server: APIServer?
@@ -30,6 +34,7 @@ struct ServiceRunner {
                 try await engine.start()
                 return .success(try await server?.start())
             } catch {
+                await server?.stop()
                 await engine.stop()
                 return .failure(error)
             }
@@ -45,17 +50,13 @@ struct ServiceRunner {
             }
         }
         let extra = started(engine)
-        let stopped = DispatchSemaphore(value: 0)
-        let trap = SignalTrap { _ in
-            FileHandle.standardError.write(Data("biliup: stopping: closing files…\n".utf8))
-            extra?.cancel()
-            Task {
-                await server?.stop()
-                await engine.stop()
-                stopped.signal()
-            }
+        stopRequested.wait()
+        FileHandle.standardError.write(Data("biliup: stopping: closing files…\n".utf8))
+        extra?.cancel()
+        blocking {
+            await server?.stop()
+            await engine.stop()
         }
-        stopped.wait()
         withExtendedLifetime(trap) {}
     }
 }

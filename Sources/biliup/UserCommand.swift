@@ -13,12 +13,12 @@ struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user. The password is read from standard input (one line) or asked for on a terminal.",
             discussion: "The first user is an admin (admins also manage users and API tokens). Passwords are kept as bcrypt hashes.")
-        @Option(name: .customLong("data-dir"), help: ArgumentHelp("Data directory.", valueName: "DIR")) var dataDirectory = "data"
+        @OptionGroup var data: DataDirectory
         @Flag(help: "Make the user an admin (the first user always is).") var admin = false
         @Argument(help: "The user's login name.") var name: String
 
         func run() throws {
-            let store = try openStore(dataDirectory: dataDirectory)
+            let store = try data.store()
             let password = try readNewPassword()
             let first = try store.userCount() == 0
             do {
@@ -32,21 +32,20 @@ struct UserCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users.")
-        @Option(name: .customLong("data-dir"), help: ArgumentHelp("Data directory.", valueName: "DIR")) var dataDirectory = "data"
+        @OptionGroup var data: DataDirectory
 
         func run() throws {
-            for u in try openStore(dataDirectory: dataDirectory).users() { print(u.name + (u.admin ? " (admin)" : "")) }
+            for u in try data.store().users() { print(u.name + (u.admin ? " (admin)" : "")) }
         }
     }
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a user (and end their logins).")
-        @Option(name: .customLong("data-dir"), help: ArgumentHelp("Data directory.", valueName: "DIR")) var dataDirectory = "data"
+        @OptionGroup var data: DataDirectory
         @Argument var name: String
 
         func run() throws {
-            let store = try openStore(dataDirectory: dataDirectory)
-            guard let id = try store.user(named: name)?.id else { throw ValidationError("no user '\(name)'") }
+            let (store, id) = try data.user(named: name)
             do { try store.deleteUser(id: id) } catch let error as StoreError { throw ValidationError(error.message) }
             print("user '\(name)' removed")
         }
@@ -54,15 +53,28 @@ struct UserCommand: ParsableCommand {
 
     struct Password: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a user's password (read as for `add`); their logins end.")
-        @Option(name: .customLong("data-dir"), help: ArgumentHelp("Data directory.", valueName: "DIR")) var dataDirectory = "data"
+        @OptionGroup var data: DataDirectory
         @Argument var name: String
 
         func run() throws {
-            let store = try openStore(dataDirectory: dataDirectory)
-            guard let id = try store.user(named: name)?.id else { throw ValidationError("no user '\(name)'") }
+            let (store, id) = try data.user(named: name)
             try store.updateUser(id: id, passwordHash: Secrets.hashPassword(try readNewPassword()))
             print("password of '\(name)' changed")
         }
+    }
+}
+
+/// `--data-dir`, and the store in it.
+struct DataDirectory: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Data directory.", valueName: "DIR")) var path = "data"
+
+    func store() throws -> Store { try openStore(dataDirectory: path) }
+
+    /// The store and the id of the user called `name`, or a usage error naming them.
+    func user(named name: String) throws -> (Store, Int64) {
+        let store = try store()
+        guard let id = try store.user(named: name)?.id else { throw ValidationError("no user '\(name)'") }
+        return (store, id)
     }
 }
 
