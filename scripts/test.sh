@@ -3,12 +3,13 @@
 # Suites that measure rates, time limits or real-time pacing (live HLS edges, kills at a moment of the
 # stream) run in a second pass on their own: in the first pass every other suite runs in parallel and
 # would starve their threads on a 2-core machine. The WebSocket load test (1,000 subscribers, ten million
-# messages) takes both cores, so it runs in a third pass, alone.
+# messages) and the swarm client's own load tests take both cores, so they run in a third pass, alone. The
+# repair test (a cut, reconnect and resend at real-time pace) joins the timed pass.
 # Last, the web page is driven in headless Chromium against the built binary (scripts/browser-test.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests'
-load='EventSocketTests'
+timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests|RepairTests'
+load='EventSocketTests|WebSocketSwarmTests'
 swift build --build-tests
 swift test --skip-build --skip "$timed|$load"
 swift test --skip-build --filter "$timed"
