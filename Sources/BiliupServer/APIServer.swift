@@ -42,7 +42,6 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
 public final class APIServer: Sendable {
     public let settings: ServerSettings
     private let services: ServerServices
-    private let routes: [RouteSpec]
     private let application: Application<RouterResponder<APIContext>>
     private let running = Mutex<(task: Task<Void, Error>?, feed: Task<Void, Never>?)>((nil, nil))
     private let boundPort = Locked<Int?>(nil)
@@ -73,7 +72,6 @@ public final class APIServer: Sendable {
         let openAPI = Locked(ByteBuffer())
         table.add(.get, "/api/openapi.json", "This description") { _, _ in JSON.response(openAPI.value) }
         openAPI.withLock { $0 = ByteBuffer(data: OpenAPIDocument.build(table.specs, version: settings.version)) }
-        routes = table.specs
         catalog.set(table.specs)
         // A plain GET of the WebSocket path (no upgrade, or a refused one) says why.
         router.get(RouterPath(EventSocket.path)) { request, _ -> Response in
@@ -97,12 +95,8 @@ public final class APIServer: Sendable {
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: nil),
             onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
             logger: logger)
-        _ = bus
         running.withLock { $0.feed = feed.follow(bus) }
     }
-
-    /// The routes (for the OpenAPI document and its test).
-    var routeSpecs: [RouteSpec] { routes }
 
     /// Starts listening; returns the port (useful with port 0). Throws when the address cannot be bound.
     public func start() async throws -> Int {
