@@ -56,6 +56,7 @@ struct DownloadCommand: ParsableCommand {
     }
 
     func run() throws {
+        SignalTrap.blockSignals()  // before the network and recording threads start
         let parsedHeaders = headers.map { h -> (String, String) in
             let i = h.firstIndex(of: ":")!
             return (String(h[..<i]).trimmingCharacters(in: .whitespaces),

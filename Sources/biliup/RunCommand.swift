@@ -29,6 +29,7 @@ struct RunCommand: ParsableCommand {
     var reloadInterval = "2s"
 
     func run() throws {
+        SignalTrap.blockSignals()  // before main.lua's VM and the network thread start
         guard let reloadEvery = Units.duration(reloadInterval) else { throw ValidationError("--reload-interval: not a duration") }
         let scriptConfiguration = ScriptConfiguration(pluginDirectories: [], hostRemap: (try? script.remap()) ?? HostRemap())
         let main = MainScript(path: file, configuration: scriptConfiguration,

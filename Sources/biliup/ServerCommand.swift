@@ -25,6 +25,7 @@ struct ServerCommand: ParsableCommand {
     }
 
     func run() throws {
+        SignalTrap.blockSignals()  // before any thread starts
         let config = OrchestrationConfig.withoutScript(dataDir: script.dataDirectory)
         let store = try openStore(dataDirectory: script.dataDirectory)
         let bus = EventBus()

@@ -1,22 +1,42 @@
-import Dispatch
 import Foundation
 
-/// Runs `handler` once on the first SIGINT or SIGTERM; a second signal exits at once.
-final class SignalTrap {
-    private var sources: [DispatchSourceSignal] = []
-    private var fired = false
+/// Ctrl-C / SIGTERM handling for the long-running commands: the first signal calls the handler (which
+/// closes files and stops), a second one exits at once.
+///
+/// The signals are blocked and taken with `sigwait` on a thread of their own. Blocked in every thread
+/// (they inherit the mask, hence `blockSignals()` first thing, before any thread starts), a signal
+/// waits for that thread whichever thread the kernel picks. Ignoring them and using a dispatch source
+/// instead lost a signal now and then: one sent to a thread that had not blocked it was dropped.
+final class SignalTrap: Sendable {
+    static let signals: [Int32] = [SIGINT, SIGTERM]
+
+    /// Blocks the signals in the calling thread and the threads it creates from now on.
+    static func blockSignals() {
+        var set = signalSet()
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
 
     init(_ handler: @escaping @Sendable (Int32) -> Void) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { [unowned self] in
-                if self.fired { exit(128 + sig) }
-                self.fired = true
-                handler(sig)
+        Self.blockSignals()
+        let thread = Thread {
+            var set = Self.signalSet()
+            var fired = false
+            while true {
+                var signal: Int32 = 0
+                guard sigwait(&set, &signal) == 0 else { continue }
+                if fired { exit(128 + signal) }
+                fired = true
+                handler(signal)
             }
-            s.resume()
-            sources.append(s)
         }
+        thread.name = "biliup.signals"
+        thread.start()
+    }
+
+    private static func signalSet() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        return set
     }
 }
