@@ -35,6 +35,6 @@ public enum Secrets {
 
     /// What the store keeps of a secret.
     static func tokenHash(_ token: String) -> String {
-        Digest.sha256(Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Digest.hex(Digest.sha256(Array(token.utf8)))
     }
 }
