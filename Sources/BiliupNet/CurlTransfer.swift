@@ -87,6 +87,8 @@ public class CurlTransfer: @unchecked Sendable {
     /// Bytes taken in the loop's round number `round` (see `CurlLoop.backlogBytes`). Loop thread only.
     var roundBytes = 0
     var round = 0
+    /// A stream that has not received its first body bytes yet (see `CurlLoop.settleTime`). Loop thread only.
+    var settling = false
 
     func receive(_ data: UnsafeRawPointer, _ count: Int) -> Bool { fatalError("subclass") }
     func complete(_ code: CURLcode) { fatalError("subclass") }

@@ -46,6 +46,24 @@ static inline int shim_O_DIRECT(void) {
 #endif
 }
 
+/* Write-behind for recordings: start writeback of a file range, or wait for it and drop the range from the
+   page cache. sync_file_range(2) is only declared with _GNU_SOURCE, so it is called by number; its flag
+   values are Linux ABI. Where the call does not exist the range simply stays in the page cache. */
+#include <unistd.h>
+#include <sys/syscall.h>
+static inline void shim_start_writeback(int fd, int64_t offset, int64_t length) {
+#if defined(__linux__) && defined(SYS_sync_file_range)
+    syscall(SYS_sync_file_range, fd, offset, length, 2 /* SYNC_FILE_RANGE_WRITE */);
+#endif
+}
+static inline void shim_drop_written(int fd, int64_t offset, int64_t length) {
+#if defined(__linux__) && defined(SYS_sync_file_range)
+    /* WAIT_BEFORE | WRITE | WAIT_AFTER: the range is clean afterwards, so the advice can drop it. */
+    syscall(SYS_sync_file_range, fd, offset, length, 1 | 2 | 4);
+    posix_fadvise(fd, offset, length, POSIX_FADV_DONTNEED);
+#endif
+}
+
 /* Silence libav* below the given level; the recorder reports problems itself. */
 static inline void shim_av_log_set_level(int level) { av_log_set_level(level); }
 #endif

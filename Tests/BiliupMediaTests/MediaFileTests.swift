@@ -8,11 +8,14 @@ import Testing
     /// /tmp takes O_DIRECT here (ext4); /dev/shm is tmpfs, which refuses it at open.
     static let directories = ["/tmp", "/dev/shm"].filter { FileManager.default.isWritableFile(atPath: $0) }
 
-    @Test(arguments: directories)
-    func fileMatchesWhatWasWrittenAtEveryFlush(directory: String) throws {
+    /// Direct writes, and buffered ones written behind (past several 8 MiB windows, so patches land in
+    /// ranges already dropped from the page cache).
+    @Test(arguments: directories, [true, false])
+    func fileMatchesWhatWasWrittenAtEveryFlush(directory: String, direct: Bool) throws {
         let path = "\(directory)/biliup-mediafile-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let file = try MediaFile(path: path, direct: true)
+        let file = try MediaFile(path: path, direct: direct)
+        let limit = direct ? 8 << 20 : 4 * Int(MediaFile.writeBehindBytes)
         var model: [UInt8] = []
         var random = SplitMix(seed: 7)
         for step in 0..<200 {
@@ -36,10 +39,48 @@ import Testing
                 try file.flush()
                 #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(model), "after step \(step)")
             }
-            if model.count > 8 << 20 { break }
+            if model.count > limit { break }
         }
         try file.close()
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(model))
+    }
+
+    /// A recording does not fill the page cache: windows behind the one being written are dropped.
+    @Test func writtenWindowsLeaveThePageCache() throws {
+        guard fileSystemType(of: "/tmp") != "tmpfs" else { return }  // tmpfs pages are the file itself
+        let path = "/tmp/biliup-mediafile-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try MediaFile(path: path, direct: false)
+        let chunk = [UInt8](repeating: 0x5A, count: 256 << 10)
+        let total = 5 * Int(MediaFile.writeBehindBytes)
+        for _ in 0..<(total / chunk.count) {
+            try file.append(chunk, chunk.count)
+            try file.flush()
+        }
+        // Windows 0–2 are dropped once window 4 is complete and window 3 written back.
+        let dropped = 3 * Int(MediaFile.writeBehindBytes)
+        #expect(residentPages(path, bytes: dropped) < dropped / 4096 / 10)
+        try file.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == total)
+    }
+
+    /// The type of the file system mounted deepest above `path`, from /proc/mounts.
+    private func fileSystemType(of path: String) -> String? {
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return nil }
+        let entries = mounts.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.count > 2 }
+        let above = entries.filter { path == $0[1] || path.hasPrefix($0[1] == "/" ? "/" : $0[1] + "/") }
+        return above.max { $0[1].count < $1[1].count }.map { String($0[2]) }
+    }
+
+    /// Pages of the first `bytes` of the file that are in the page cache (mincore).
+    private func residentPages(_ path: String, bytes: Int) -> Int {
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        guard fd >= 0, let map = mmap(nil, bytes, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else { return Int.max }
+        defer { munmap(map, bytes) }
+        var vector = [UInt8](repeating: 0, count: bytes / 4096)
+        guard mincore(map, bytes, &vector) == 0 else { return Int.max }
+        return vector.filter { $0 & 1 != 0 }.count
     }
 
     @Test func writingPastTheEndIsAnError() throws {

@@ -27,7 +27,7 @@ command -v wrk >/dev/null || { echo "api.sh: wrk is not installed (apt-get insta
 if [[ -n ${BILIUP_BIN:-} ]]; then
   biliup=$BILIUP_BIN
 else
-  (cd "$repo" && swift build -c release --scratch-path "$repo/.build-bench" --product biliup >&2)
+  (cd "$repo" && swift build -c release --static-swift-stdlib --scratch-path "$repo/.build-bench" --product biliup >&2)
   biliup="$repo/.build-bench/release/biliup"
 fi
 

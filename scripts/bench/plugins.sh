@@ -20,7 +20,7 @@ if [[ -n ${PLUGIN_BENCH_BIN:-} ]]; then
   bench=$PLUGIN_BENCH_BIN
 else
   # Release build in the benchmarks' own scratch path (incremental; no contention with .build).
-  (cd "$repo" && swift build -c release --scratch-path "$repo/.build-bench" --product plugin-bench >&2)
+  (cd "$repo" && swift build -c release --static-swift-stdlib --scratch-path "$repo/.build-bench" --product plugin-bench >&2)
   bench="$repo/.build-bench/release/plugin-bench"
 fi
 

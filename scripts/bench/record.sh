@@ -100,10 +100,10 @@ else
   log "building release binaries (first time: a few minutes)"
   scratch="$repo/.build-bench"
   for product in biliup live-source; do
-    (cd "$repo" && swift build -c release --scratch-path "$scratch" --product "$product" >"$work/build.log" 2>&1) \
+    (cd "$repo" && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$product" >"$work/build.log" 2>&1) \
       || { cat "$work/build.log" >&2; exit 1; }
   done
-  bin=$(cd "$repo" && swift build -c release --scratch-path "$scratch" --show-bin-path)
+  bin=$(cd "$repo" && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
   biliup=${BILIUP_BIN:-$bin/biliup}
   live_source=${LIVE_SOURCE_BIN:-$bin/live-source}
 fi

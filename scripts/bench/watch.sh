@@ -24,7 +24,7 @@ if [[ -n ${WATCH_BENCH_BIN:-} ]]; then
   bench=$WATCH_BENCH_BIN
 else
   # Release build in the benchmarks' own scratch path (incremental; no contention with .build).
-  (cd "$repo" && swift build -c release --scratch-path "$repo/.build-bench" --product watch-bench >&2)
+  (cd "$repo" && swift build -c release --static-swift-stdlib --scratch-path "$repo/.build-bench" --product watch-bench >&2)
   bench="$repo/.build-bench/release/watch-bench"
 fi
 
