@@ -51,7 +51,9 @@ biliup.streamer "example" {
 -- session, and per event: url/title/plugin/stream (stream_start); path/duration/bytes/report
 -- (segment); reason/segments (stream_end).
 -- Helpers: biliup.run({ argv... }) runs a program (an argument list, never a shell line) and returns
--- { status, stdout, stderr }; biliup.move(from, to); biliup.delete(path); biliup.remux(from, to)
+-- { status, stdout, stderr, error } (a second argument { timeout = seconds, cwd = dir }: at the timeout,
+-- default 3600, it gets SIGTERM, 5 s later SIGKILL; status is 128 + the signal when a signal ended it);
+-- biliup.move(from, to); biliup.delete(path); biliup.remux(from, to)
 -- (another container, e.g. ".mp4", without re-encoding).
 biliup.on("segment", function(ev)
   log.info(("%s: %s (%.0f s, %d MB)"):format(ev.streamer, ev.path, ev.duration, ev.bytes // 1000000))

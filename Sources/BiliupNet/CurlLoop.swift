@@ -80,25 +80,33 @@ public final class CurlLoop: @unchecked Sendable {
         curl_multi_wakeup(multi)
     }
 
+    /// Each round sleeps first and then services the sockets: after a round's sleep they almost always have
+    /// data, so the poll returns at once and a round costs one sleep, not two (perform, poll until the next
+    /// bytes, sleep out the round). On this VM a sleep and wakeup is tens of microseconds of CPU.
     private func run() {
         var running: Int32 = 0
+        var roundEnd = ContinuousClock.now
         while true {
+            waitForCommands(until: roundEnd)
             queue.lock()
             let batch = commands
             commands.removeAll(keepingCapacity: true)
             queue.unlock()
             for c in batch { apply(c) }
+            if batch.isEmpty {
+                // Blocks only when no socket is ready: idle, or streams that went quiet.
+                var fds: Int32 = 0
+                curl_multi_poll(multi, nil, 0, CurlLoop.idlePollMilliseconds, &fds)
+            }
 
             let roundStart = ContinuousClock.now
             curl_multi_perform(multi, &running)
             drainMessages()
-            var fds: Int32 = 0
-            curl_multi_poll(multi, nil, 0, CurlLoop.idlePollMilliseconds, &fds)
             let short = requestsInFlight > 0 || backlogged || (settlingStreams > 0 && roundStart < settlingUntil)
             let length = short ? CurlLoop.requestRoundMicroseconds : CurlLoop.streamRoundMicroseconds
             backlogged = false
             round += 1
-            waitForCommands(until: roundStart + .microseconds(length))
+            roundEnd = roundStart + .microseconds(length)
         }
     }
 

@@ -1,9 +1,11 @@
 import BiliupTestSupport
 import Foundation
 
-/// The `biliup` binary built next to the test bundle, run as a user runs it.
+/// The `biliup` binary built next to the test bundle, run as a user runs it; `BILIUP_BIN` names another
+/// build (a release binary, say) to run the same tests against.
 enum BiliupProcess {
     static var binary: String {
+        if let chosen = ProcessInfo.processInfo.environment["BILIUP_BIN"], !chosen.isEmpty { return chosen }
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let candidates = [dir, dir.deletingLastPathComponent(), Bundle.main.bundleURL.deletingLastPathComponent()]
         for c in candidates {

@@ -55,14 +55,8 @@ import Testing
         let media = try TestMedia.flv(seconds: 30)
         let port = LoopbackHTTPServer.unusedPort()
         let url = "rtmp://127.0.0.1:\(port)/live/room"
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        server.arguments = ["-nostdin", "-loglevel", "error", "-re", "-i", media.path, "-c", "copy", "-f", "flv",
-                            "-listen", "1", url]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate() }
+        let server = try rtmpServer(playing: media, at: url)
+        defer { stop(server) }
         try await waitForListener(port: port)
 
         let dir = try scratchDirectory("rtmp")
@@ -76,6 +70,38 @@ import Testing
         #expect(abs(f.startTime) <= 0.1)
         #expect(f.firstVideoIsKeyframe == true)
         #expect(f.decodeErrors.isEmpty)
+    }
+
+    /// The RTMP server goes away mid-stream and comes back on the same address (a restarted encoder, from
+    /// its first frame): the recording reconnects, goes on in one file, and its report notes the reconnect.
+    @Test func rtmpReconnectsAfterTheServerDrops() async throws {
+        let media = try TestMedia.flv(seconds: 30)
+        let port = LoopbackHTTPServer.unusedPort()
+        let url = "rtmp://127.0.0.1:\(port)/live/room"
+        let first = try rtmpServer(playing: media, at: url)
+        defer { stop(first) }
+        try await waitForListener(port: port)
+
+        let dir = try scratchDirectory("rtmp-reconnect")
+        async let run = BiliupProcess.run(["download", url, "-o", dir.path + "/{title}", "--duration", "12s"])
+        try await Task.sleep(for: .seconds(4))
+        stop(first)
+        let second = try rtmpServer(playing: media, at: url)
+        defer { stop(second) }
+
+        let result = try await run
+        #expect(result.status == 0, "biliup failed: \(result.stderr)")
+        let files = try recordedFiles(in: dir)
+        try #require(files.count == 1, "files: \(files.map(\.lastPathComponent))")
+        let report = try sidecar(of: files[0])
+        let reconnects = report["reconnects"] as? [[String: Any]] ?? []
+        #expect(reconnects.count == 1, "report: \(report)\nbiliup: \(result.stderr)")
+        let f = try await onThread { try FileFacts(files[0]) }
+        // Media from both servers: about 4 s from the first, the rest of the 12 s from the second.
+        #expect(f.duration >= 8, "duration \(f.duration)")
+        #expect(abs(f.startTime) <= 0.1)
+        #expect(f.firstVideoIsKeyframe == true)
+        #expect(f.decodeErrors.isEmpty, "\(f.decodeErrors)")
     }
 
     @Test func masterPlaylistIsFollowedToItsBestVariant() async throws {
@@ -92,6 +118,26 @@ import Testing
         let f = try await onThread { try FileFacts(files[0]) }
         #expect(f.decodeErrors.isEmpty)
         #expect(f.duration > 5)
+    }
+
+    /// ffmpeg serving `media` at real-time pace to the first RTMP client of `url`.
+    private func rtmpServer(playing media: URL, at url: String) throws -> Process {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        server.arguments = ["-nostdin", "-loglevel", "error", "-re", "-i", media.path, "-c", "copy", "-f", "flv",
+                            "-listen", "1", url]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        return server
+    }
+
+    /// Ends an ffmpeg server at once. SIGKILL, because SIGTERM would not reach it: a child of a test inherits
+    /// the signal mask of the thread that started it, and the test runner's threads block SIGTERM.
+    private func stop(_ server: Process) {
+        guard server.isRunning else { return }
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
     }
 
     /// Waits until something listens on `port`, without connecting (ffmpeg's RTMP listener takes one client).

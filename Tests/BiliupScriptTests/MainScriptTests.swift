@@ -165,4 +165,27 @@ import Testing
         #expect(messages.contains("deleted true false"))
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.flv"))
     }
+
+    /// A program starts with no signal blocked (whatever biliup's threads block) and in `cwd`; at its
+    /// timeout it is stopped, and the result says so.
+    @Test func programsGetACleanSignalMaskAndAreStoppedAtTheirTimeout() async throws {
+        let log = LogCapture()
+        let dir = try PluginPaths.temporary()
+        let (script, _) = try MainScriptTests.script("""
+            biliup.on("segment", function(ev)
+              local mask = biliup.run({ "grep", "^SigBlk", "/proc/self/status" })
+              log.info("mask", mask.stdout)
+              log.info("pwd", biliup.run({ "pwd" }, { cwd = "\(dir)" }).stdout)
+              local slow = biliup.run({ "sleep", "60" }, { timeout = 1 })
+              log.info("slow", slow.status, slow.error)
+            end)
+            """, log: log)
+        _ = try await script.load().get()
+        let errors = await script.emit("segment", ["path": .string("\(dir)/a.flv")])
+        #expect(errors.isEmpty, "\(errors)")
+        let messages = log.all.map(\.message)
+        #expect(messages.contains("mask SigBlk:\t0000000000000000\n"), "\(messages)")
+        #expect(messages.contains("pwd \(dir)\n"), "\(messages)")
+        #expect(messages.contains("slow 143 killed after 1 s"), "\(messages)")
+    }
 }

@@ -120,37 +120,8 @@ extension ScriptHost {
 
     /// Runs a program to its end on the calling (dedicated) thread.
     private static func execute(_ argv: [String], cwd: String?, timeout: Double, _ finish: @Sendable (ProgramResult) -> Void) {
-        let process = Process()
-        let program = argv[0]
-        if program.contains("/") {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(argv.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")  // PATH lookup; env gets the list as is
-            process.arguments = argv
-        }
-        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            return finish(ProgramResult(status: -1, stdout: "", stderr: "", error: "cannot run \(program): \(error.localizedDescription)"))
-        }
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        // Read both pipes to the end before waiting, so a chatty program cannot block on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var stdout = Data(), stderr = Data()
-        group.enter()
-        DispatchQueue.global().async { stdout = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        stderr = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        timer.cancel()
-        func text(_ d: Data) -> String { String(decoding: d.prefix(maxProgramOutput), as: UTF8.self) }
-        let timedOut = process.terminationReason == .uncaughtSignal && !timer.isCancelled
-        finish(ProgramResult(status: process.terminationStatus, stdout: text(stdout), stderr: text(stderr),
-                             error: timedOut ? "killed after \(Int(timeout)) s" : nil))
+        let r = ChildProcess.run(argv, cwd: cwd, timeout: timeout, outputLimit: maxProgramOutput)
+        finish(ProgramResult(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self),
+                             stderr: String(decoding: r.stderr, as: UTF8.self), error: r.error))
     }
 }
