@@ -93,6 +93,10 @@ struct DownloadCommand: ParsableCommand {
                     options.refreshEndpoint = resolver.refresher(url)
                 }
             }
+            if proxy != nil, options.endpoint.url.lowercased().hasPrefix("rtmp") {
+                // libavformat's RTMP has no proxy support: say so rather than connect around the proxy unseen.
+                log.line("\(tag)warning: --proxy applies to HTTP(S) only; \(options.endpoint.url) connects directly")
+            }
             recordings.append(Recording(options: options) { event in log.event(event, tag: tag) })
             tags.append(tag)
         }
