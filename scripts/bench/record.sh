@@ -10,7 +10,7 @@
 #            peak RSS, so that "RSS per additional stream" = (RSS(N) - RSS(1)) / (N - 1).
 #   phase A  ONE `biliup download URL1..URLN --duration SECONDS` process, under /usr/bin/time:
 #            CPU-seconds (user + sys) and peak RSS (ru_maxrss); PSS at SECONDS/2; per-thread CPU sampled
-#            from /proc/PID/task/*/stat once a second, grouped as network thread (the one blocked in
+#            from /proc/PID/task/*/schedstat once a second, grouped as network thread (the one blocked in
 #            poll), main thread and the rest (one recording thread per stream).
 #   phase B  N `ffmpeg -nostdin -loglevel error -i URL -c copy -t SECONDS -f flv OUT` processes at once,
 #            each under /usr/bin/time: CPU summed over all processes, peak RSS summed and averaged, PSS
@@ -297,17 +297,22 @@ check_sidecars() {  # dir n
 
 # --- Phases --------------------------------------------------------------------------------------------
 
-# Samples the threads of PID once a second into FILE until it exits: "tid name cpu-ticks syscall" per
-# thread (the syscall it is blocked in tells the network thread, which waits in poll, from the others;
-# thread names do not help: Foundation's Thread.name does not reach the kernel on Linux).
+# Samples the threads of PID once a second into FILE until it exits: "tid name cpu-ns syscall" per
+# thread (the syscall it is blocked in tells the network thread, which waits in poll, from the others).
+# CPU time comes from schedstat (nanoseconds) where the kernel has it; stat's utime + stime are whole
+# clock ticks per thread, which lost up to 10 ms per thread, a sixth of the total at N = 1.
 sample_threads() {  # pid file pss-at-second
   local i=0
   while kill -0 "$1" 2>/dev/null; do
-    awk '
-      FILENAME ~ /\/stat$/ { split(FILENAME, p, "/"); cpu[p[5]] = $14 + $15; name[p[5]] = $2 }
+    awk -v hz="$hz" '
+      FILENAME ~ /\/stat$/ { split(FILENAME, p, "/"); ticks[p[5]] = $14 + $15; name[p[5]] = $2 }
+      FILENAME ~ /\/schedstat$/ { split(FILENAME, p, "/"); ns[p[5]] = $1 }
       FILENAME ~ /\/syscall$/ { split(FILENAME, p, "/"); sc[p[5]] = $1 }
-      END { for (t in cpu) print t, name[t], cpu[t], ((t in sc) ? sc[t] : "?"); print "--" }
-    ' /proc/"$1"/task/*/stat /proc/"$1"/task/*/syscall >>"$2" 2>/dev/null || true
+      END {
+        for (t in ticks) printf "%s %s %.0f %s\n", t, name[t], ((t in ns) ? ns[t] : ticks[t] * 1e9 / hz), ((t in sc) ? sc[t] : "?")
+        print "--"
+      }
+    ' /proc/"$1"/task/*/stat /proc/"$1"/task/*/schedstat /proc/"$1"/task/*/syscall >>"$2" 2>/dev/null || true
     i=$((i + 1))
     ((i == $3)) && pss_kb "$1" >"$2.pss"
     sleep 1
@@ -381,7 +386,7 @@ run_biliup() {  # tag n d
 thread_breakdown() {  # file total-cpu pid
   awk -v hz="$hz" -v total="$2" -v pid="$3" '
     $1 == "--" { next }
-    { cpu[$1] = $3 / hz; name[$1] = $2; if ($4 == 7 || $4 == 271) polls[$1]++ }
+    { cpu[$1] = $3 / 1e9; name[$1] = $2; if ($4 == 7 || $4 == 271) polls[$1]++ }
     END {
       for (t in cpu) {
         n = name[t]; gsub(/[()]/, "", n)
@@ -392,7 +397,7 @@ thread_breakdown() {  # file total-cpu pid
         by[w] += cpu[t]; count[w]++; seen += cpu[t]
       }
       for (w in by) printf "%012.2f|    %-18s %4d threads %8.2f CPU-s %6.1f%%\n", by[w], w, count[w], by[w], (total > 0 ? 100 * by[w] / total : 0)
-      printf "%012.2f|    %-18s %4s         %8.2f CPU-s %6.1f%%\n", -1, "(exited unsampled)", "", total - seen, (total > 0 ? 100 * (total - seen) / total : 0)
+      printf "%012.2f|    %-18s %4s         %8.2f CPU-s %6.1f%%\n", -1, "(after last sample)", "", total - seen, (total > 0 ? 100 * (total - seen) / total : 0)
     }' "$1" | sort -r | cut -d'|' -f2-
 }
 
