@@ -32,7 +32,7 @@ public final class CurlLoop: @unchecked Sendable {
     /// connecting (DNS, TCP, TLS, the request) takes several socket events, each of which would otherwise
     /// wait out a long round, and the reconnect logic wants the first frames quickly. A CDN's GOP-cache
     /// burst after that gets short rounds through `backlogBytes`. Ending at the first bytes rather than
-    /// after a fixed time saves about 280 rounds per stream start (10 ms of CPU).
+    /// after a fixed time saves about 280 rounds (a perform and a poll each) per stream start.
     private static let settleTime: Duration = .seconds(3)
     /// While a request (API call, playlist, HLS segment) is in flight: someone waits for its answer, and
     /// HLS reloads are paced to within tens of milliseconds. Also after a round in which a stream got
@@ -82,7 +82,7 @@ public final class CurlLoop: @unchecked Sendable {
 
     /// Each round sleeps first and then services the sockets: after a round's sleep they almost always have
     /// data, so the poll returns at once and a round costs one sleep, not two (perform, poll until the next
-    /// bytes, sleep out the round). On this VM a sleep and wakeup is tens of microseconds of CPU.
+    /// bytes, sleep out the round): a 30 s recording switched context 390 times instead of 500.
     private func run() {
         var running: Int32 = 0
         var roundEnd = ContinuousClock.now
