@@ -18,12 +18,7 @@ public final class LoopbackForwardProxy: @unchecked Sendable {
     private var connections: [LoopbackSocket] = []
 
     public init() throws {
-        let fd = try boundLoopbackSocket()
-        guard listen(fd, 64) == 0 else {
-            let code = errno
-            close(fd)
-            throw TestSupportError.socket("listen", errno: code)
-        }
+        let fd = try listeningLoopbackSocket(backlog: 64)
         port = boundPort(fd)
         listener = LoopbackSocket(fd: fd)
         Thread.detachNewThread { [self] in acceptLoop() }
@@ -40,8 +35,9 @@ public final class LoopbackForwardProxy: @unchecked Sendable {
     }
 
     private func acceptLoop() {
-        while let fd = listener.use({ accept($0, nil, nil) }) {
-            if fd < 0 { if errno == EINTR || errno == ECONNABORTED { continue } else { return } }
+        // errno is read inside `use`, before its unlocking can touch it.
+        while let (fd, error) = listener.use({ (accept($0, nil, nil), errno) }) {
+            if fd < 0 { if error == EINTR || error == ECONNABORTED { continue } else { return } }
             let client = LoopbackSocket(fd: fd)
             lock.withLock { connections.append(client) }
             Thread.detachNewThread { [self] in forward(client) }
@@ -68,10 +64,11 @@ public final class LoopbackForwardProxy: @unchecked Sendable {
             return
         }
         lock.withLock { seen.append(target.absoluteString) }
-        guard let upstream = connect(port: target.port ?? 80) else {
+        guard let upstreamFD = connectedLoopbackSocket(port: target.port ?? 80) else {
             reply(client, "502 Bad Gateway")
             return
         }
+        let upstream = LoopbackSocket(fd: upstreamFD)
         lock.withLock { connections.append(upstream) }
         defer { upstream.close() }
         var origin = target.path.isEmpty ? "/" : target.path
@@ -102,19 +99,5 @@ public final class LoopbackForwardProxy: @unchecked Sendable {
     private func reply(_ client: LoopbackSocket, _ status: String) {
         let text = "HTTP/1.1 \(status)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         _ = Data(text.utf8).withUnsafeBytes { client.send($0, blocking: true) }
-    }
-
-    private func connect(port: Int) -> LoopbackSocket? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = in_addr_t(INADDR_LOOPBACK).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(fd); return nil }
-        return LoopbackSocket(fd: fd)
     }
 }

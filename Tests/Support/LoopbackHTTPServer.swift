@@ -22,12 +22,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     /// Listens on `port`; the default 0 takes a free ephemeral port, which tests should always use.
     public init(port: Int = 0) throws {
-        let fd = try boundLoopbackSocket(port: port)
-        guard listen(fd, Self.listenBacklog) == 0 else {
-            let code = errno
-            close(fd)
-            throw TestSupportError.socket("listen", errno: code)
-        }
+        let fd = try listeningLoopbackSocket(port: port, backlog: Self.listenBacklog)
         self.port = boundPort(fd)
         listener = LoopbackSocket(fd: fd)
         let (listener, hub) = (listener, hub)

@@ -66,8 +66,8 @@ enum ChildProcess {
 
         let watch = ChildWatch(pid: pid)
         let deadline = DispatchWorkItem {
-            watch.signal(SIGTERM, timingOut: true)
-            DispatchQueue.global().asyncAfter(deadline: .now() + killGraceSeconds) { watch.signal(SIGKILL, timingOut: true) }
+            watch.timeOut(with: SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + killGraceSeconds) { watch.timeOut(with: SIGKILL) }
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
         let stdoutReader = PipeReader(fd: out[0], limit: outputLimit)
@@ -141,10 +141,11 @@ private final class ChildWatch: @unchecked Sendable {
 
     var timedOut: Bool { lock.withLock { timedOutFlag } }
 
-    func signal(_ s: Int32, timingOut: Bool) {
+    /// Sends a timeout's signal, unless the child is already gone.
+    func timeOut(with s: Int32) {
         lock.withLock {
             guard !gone else { return }
-            if timingOut { timedOutFlag = true }
+            timedOutFlag = true
             kill(pid, s)
         }
     }
