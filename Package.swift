@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "BiliupServer", dependencies: [
             "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupMedia",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
         ], resources: [.copy("Resources/web")],

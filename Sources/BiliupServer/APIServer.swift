@@ -3,6 +3,7 @@ import BiliupScript
 import BiliupStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -18,14 +19,26 @@ public struct ServerSettings: Sendable {
     public var passwordCost: UInt8
     /// The web page's folder; nil finds the one shipped beside the binary.
     public var webDirectory: String?
+    /// Host names the API answers to besides loopback names and IP addresses (`server.hosts`): the
+    /// names a reverse proxy or the LAN reaches it by.
+    public var hosts: [String]
+    public var limits: ConnectionLimits
+    /// WebSocket subscribers at once; one more is closed with "try again later" and the reason.
+    public var maxWebSockets: Int
+
+    public static let defaultMaxWebSockets = 1024
 
     public init(bind: String = "127.0.0.1", port: Int = 19159, version: String, passwordCost: UInt8 = Secrets.defaultCost,
-                webDirectory: String? = nil) {
+                webDirectory: String? = nil, hosts: [String] = [], limits: ConnectionLimits = ConnectionLimits(),
+                maxWebSockets: Int = defaultMaxWebSockets) {
         self.bind = bind
         self.port = port
         self.version = version
         self.passwordCost = passwordCost
         self.webDirectory = webDirectory
+        self.hosts = hosts
+        self.limits = limits
+        self.maxWebSockets = maxWebSockets
     }
 
     /// Whether `bind` is reachable only from this machine.
@@ -45,6 +58,10 @@ public final class APIServer: Sendable {
     private let application: Application<RouterResponder<APIContext>>
     private let running = Mutex<(task: Task<Void, Error>?, feed: Task<Void, Never>?)>((nil, nil))
     private let boundPort = Locked<Int?>(nil)
+    private let connections = ConnectionCount()
+
+    /// Connections open now (for tests and status).
+    public var openConnections: Int { connections.current }
 
     /// Refuses to serve beyond loopback without a user to log in as.
     public init(settings: ServerSettings, engine: Engine, store: Store, plugins: PluginHost, bus: EventBus) throws {
@@ -54,13 +71,14 @@ public final class APIServer: Sendable {
         self.settings = settings
         let authenticator = Authenticator(store: store, exposed: !settings.isLoopback)
         let feed = EventFeed()
+        let hosts = HostPolicy(hosts: settings.hosts + [settings.bind])
         services = ServerServices(engine: engine, store: store, plugins: plugins, authenticator: authenticator, feed: feed,
-                                  version: settings.version, passwordCost: settings.passwordCost)
+                                  version: settings.version, hasher: PasswordHasher(cost: settings.passwordCost))
 
         let router = Router(context: APIContext.self)
         let catalog = RouteCatalog()
+        router.middlewares.add(RequestGuard(hosts: hosts))
         router.middlewares.add(JSONErrorMiddleware(routes: catalog))
-        router.middlewares.add(AuthMiddleware(authenticator: authenticator))
         let table = RouteTable(router: router, authenticator: authenticator)
         let s = services
         AuthRoutes.add(to: table, s)
@@ -70,27 +88,33 @@ public final class APIServer: Sendable {
         EngineRoutes.add(to: table, s)
         AdminRoutes.add(to: table, s)
         let openAPI = Locked(ByteBuffer())
-        table.add(.get, "/api/openapi.json", "This description") { _, _ in JSON.response(openAPI.value) }
+        table.add(.get, "/api/openapi.json", "This description", access: .open) { _, _ in JSON.response(openAPI.value) }
         openAPI.withLock { $0 = ByteBuffer(data: OpenAPIDocument.build(table.specs, version: settings.version)) }
         catalog.set(table.specs)
-        // A plain GET of the WebSocket path (no upgrade, or a refused one) says why.
-        router.get(RouterPath(EventSocket.path)) { request, _ -> Response in
-            if let origin = request.headers[.origin], !origin.isEmpty { throw APIError(.forbidden, "forbidden", "WebSocket from another origin: \(origin)") }
-            throw APIError.badRequest("a WebSocket upgrade is needed here (check the query: types, level, streamer_id)")
+        let socket = EventSocket(feed: feed, authenticator: authenticator, hosts: hosts, maxSubscribers: settings.maxWebSockets)
+        // A GET of the WebSocket path that was not upgraded says why (RequestGuard has checked Host and Origin).
+        router.get(RouterPath(EventSocket.path)) { request, context -> Response in
+            if authenticator.identity(headers: request.headers) == nil, authenticator.loginRequired { throw APIError.loginRequired }
+            throw APIError.badRequest(socket.refusal(of: request.head) ?? "a WebSocket upgrade is needed here (check the query: types, level, streamer_id)")
         }
         let assets = WebAssets(directory: settings.webDirectory ?? WebAssets.locate())
         router.get("/") { _, _ in try assets.response(path: "/") }
         router.get("/**") { request, _ in try assets.response(path: request.uri.path) }
 
-        let socket = EventSocket(feed: feed, authenticator: authenticator)
         var logger = Logger(label: "biliup.server")
         // Its errors reach us as thrown errors; what it logs itself is noise such as a cancelled accept at shutdown.
         logger.logLevel = .critical
         let port = boundPort
+        let limits = settings.limits
+        let connections = self.connections
+        let upgrade = HTTP1WebSocketUpgradeChannel.Configuration(
+            ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(30))))
         application = Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(30))))) { request, _, _ in
-                socket.shouldUpgrade(request)
+            server: HTTPServerBuilder { responder in
+                GuardedChildChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgrade) { request, _, _ in
+                    socket.shouldUpgrade(request)
+                }, limits: limits, open: connections)
             },
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: nil),
             onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },

@@ -69,6 +69,11 @@ struct ServerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Port of the API and web page (default 19159; 0 picks a free one).", valueName: "N"))
     var port: Int?
 
+    @Option(name: .customLong("allow-host"), help: ArgumentHelp(
+        "A host name the API answers to besides localhost and IP addresses (main.lua: server.hosts); repeat for more. Requests naming any other Host are refused (DNS rebinding).",
+        valueName: "NAME"))
+    var allowedHosts: [String] = []
+
     @Flag(name: .customLong("no-server"), help: "Do not serve the API and web page.")
     var noServer = false
 
@@ -78,6 +83,10 @@ struct ServerOptions: ParsableArguments {
 
     func settings(_ global: GlobalOptions) -> ServerSettings? {
         guard !noServer else { return nil }
-        return ServerSettings(bind: bind ?? global.serverBind, port: port ?? global.serverPort, version: BiliupVersion.current)
+        var limits = ConnectionLimits()
+        if let n = global.serverMaxConnections { limits.maxConnections = n }
+        return ServerSettings(bind: bind ?? global.serverBind, port: port ?? global.serverPort, version: BiliupVersion.current,
+                              hosts: global.serverHosts + allowedHosts, limits: limits,
+                              maxWebSockets: global.serverMaxWebSockets ?? ServerSettings.defaultMaxWebSockets)
     }
 }

@@ -262,9 +262,9 @@ extension TestServer {
                 #expect(!reply.text.contains("SQLite format"), "\(what) served the database")
                 #expect(reply.header("Content-Type") != "video/x-flv", "\(what)")
             }
-            // Ids that are paths are refused as ids.
-            expectError(try await server.request("GET", "/api/segments/..%2F..%2Fetc%2Fpasswd/file"), 400, "bad_request")
-            expectError(try await server.request("GET", "/api/segments/%2Fetc%2Fpasswd/file"), 400, "bad_request")
+            // Ids that are paths are refused before routing: encoded separators have no plain spelling.
+            expectError(try await server.request("GET", "/api/segments/..%2F..%2Fetc%2Fpasswd/file"), 400, "bad_path")
+            expectError(try await server.request("GET", "/api/segments/%2Fetc%2Fpasswd/file"), 400, "bad_path")
             // The one legitimate file still works.
             let good = try server.recordedSegment(name: "fine.flv", size: 20)
             let reply = try await server.request("GET", "/api/segments/\(good.segment.id!)/file?path=/etc/passwd")
@@ -283,7 +283,7 @@ extension TestServer {
             for path in ["/..%2F..%2F..%2F..%2Fetc%2Fpasswd", "/%2Fetc%2Fpasswd", "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
                          "/pages/..%2F..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd", "/..%5c..%5c..%5cetc%5cpasswd", "//etc/passwd"] {
                 let reply = try await server.request("GET", path)
-                #expect(reply.status == 404, "\(path): \(reply.status)")
+                #expect(reply.status == 400 || reply.status == 404, "\(path): \(reply.status)")
                 #expect(!reply.text.contains(passwdMarker), "\(path) served /etc/passwd")
             }
         }

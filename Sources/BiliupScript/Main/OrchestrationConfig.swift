@@ -72,6 +72,11 @@ public struct GlobalOptions: Sendable, Equatable {
     public var platformCheckRates: [String: Double] = [:]
     public var serverBind = "127.0.0.1"
     public var serverPort = 19159
+    /// Host names the API answers to besides loopback names and IP addresses (`server.hosts`).
+    public var serverHosts: [String] = []
+    /// Open connections and WebSocket subscribers at once; nil keeps the server's defaults.
+    public var serverMaxConnections: Int?
+    public var serverMaxWebSockets: Int?
 
     public init() {}
 }

@@ -63,7 +63,16 @@ struct OrchestrationReader {
         if let v = d.value["min_free_disk"], let bytes = size(v, "min_free_disk", line: d.line) { global.minFreeDiskBytes = bytes }
         if let v = d.value["server"] {
             guard case .object(let server) = v else { fail(d.line, "server: expected a table { bind = ..., port = ... }, got \(Self.describe(v))"); return }
-            unknownKeys(server, allowed: ["bind", "port"], what: "server", line: d.line)
+            unknownKeys(server, allowed: ["bind", "port", "hosts", "max_connections", "max_websockets"], what: "server", line: d.line)
+            if let h = server["hosts"], let hosts = strings(h, "server.hosts", line: d.line) { global.serverHosts = hosts }
+            for (key, limit) in [("max_connections", 1...1_000_000), ("max_websockets", 0...1_000_000)] {
+                guard let v = server[key] else { continue }
+                guard case .int(let n) = v, limit.contains(n) else {
+                    fail(d.line, "server.\(key): expected an integer from \(limit.lowerBound) to \(limit.upperBound), got \(Self.describe(v))")
+                    continue
+                }
+                if key == "max_connections" { global.serverMaxConnections = n } else { global.serverMaxWebSockets = n }
+            }
             if let b = server["bind"], check(b, "server.bind", .string, line: d.line), case .string(let s) = b { global.serverBind = s }
             if let p = server["port"] {
                 if case .int(let n) = p, (1...65535).contains(n) { global.serverPort = n } else { fail(d.line, "server.port: expected a port 1-65535, got \(Self.describe(p))") }

@@ -29,12 +29,14 @@ final class Authenticator: Sendable {
         self.exposed = exposed
     }
 
+    /// Whether requests need a login. A count of users above zero is remembered for a while; zero
+    /// never is, so a user added by another process (`biliup user add`) closes the API at once.
     var loginRequired: Bool {
         if exposed { return true }
         let now = Date()
-        if let count = users.withLock({ $0.until > now ? $0.count : nil }) { return count > 0 }
+        if users.withLock({ $0.until > now && $0.count > 0 }) { return true }
         let count = (try? store.userCount()) ?? 1  // a store that cannot be read locks the API rather than opening it
-        users.withLock { $0 = (count, now + Self.cacheLifetime) }
+        if count > 0 { users.withLock { $0 = (count, now + Self.cacheLifetime) } }
         return count > 0
     }
 
@@ -88,27 +90,32 @@ final class Authenticator: Sendable {
     }
 }
 
-/// Lets a request through when no login is needed, or it carries a valid one; public routes always.
-struct AuthMiddleware: RouterMiddleware {
-    typealias Context = APIContext
-    /// Reachable without a login: what the login page needs.
-    static let publicPaths: Set<String> = ["/api/me", "/api/login"]
-
-    let authenticator: Authenticator
-
-    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        var context = context
-        let path = request.uri.path
-        guard path.hasPrefix("/api/") || path == "/api" else { return try await next(request, context) }
-        context.identity = authenticator.identity(headers: request.headers)
-        if context.identity == nil, !Self.publicPaths.contains(path), authenticator.loginRequired {
-            throw APIError.loginRequired
-        }
-        return try await next(request, context)
-    }
-}
-
 extension APIContext {
+    /// Sets who is asking and refuses the request unless `access` lets them in. Called for every
+    /// route by the route table, after routing, so that what is checked is the route that runs.
+    mutating func authorize(_ access: Access, request: Request, _ authenticator: Authenticator) throws {
+        identity = authenticator.identity(headers: request.headers)
+        switch access {
+        case .open: return
+        case .user: if identity == nil, authenticator.loginRequired { throw APIError.loginRequired }
+        case .admin: try requireAdmin(authenticator)
+        }
+    }
+
+    /// Options that decide where files are written or what the machine connects to: only admins set
+    /// them, globally or per streamer.
+    static let adminOnlyOptions: Set<String> = ["output", "block_private_addresses"]
+
+    /// Refuses a non-admin who tries to set one of `adminOnlyOptions`.
+    func requireAdmin<Keys: Sequence<String>>(toChange keys: Keys, _ authenticator: Authenticator) throws {
+        guard let key = keys.first(where: Self.adminOnlyOptions.contains) else { return }
+        do {
+            try requireAdmin(authenticator)
+        } catch let error as APIError where error.status == .forbidden {
+            throw APIError(.forbidden, "forbidden", "only an admin may change \(key)")
+        }
+    }
+
     /// Admin routes: an admin, or anyone while no login is needed (a single-user machine on loopback).
     func requireAdmin(_ authenticator: Authenticator) throws {
         if let identity {

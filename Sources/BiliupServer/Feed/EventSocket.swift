@@ -17,29 +17,58 @@ struct EventSocket: Sendable {
     /// gets a few large frames instead of thousands of small ones.
     static let maxFrameBytes = 60 * 1024
 
+    /// "Try again later": the close code a subscriber over the cap gets, with the reason.
+    static let overCapacityCode = WebSocketErrorCode.unknown(1013)
+
     let feed: EventFeed
     let authenticator: Authenticator
+    let hosts: HostPolicy
+    let maxSubscribers: Int
+    private let subscribers = ConnectionCount()
 
-    /// Whether to upgrade; a refused upgrade falls through to the HTTP route, which answers with the
-    /// reason as JSON (401, 400).
+    init(feed: EventFeed, authenticator: Authenticator, hosts: HostPolicy, maxSubscribers: Int) {
+        self.feed = feed
+        self.authenticator = authenticator
+        self.hosts = hosts
+        self.maxSubscribers = maxSubscribers
+    }
+
+    /// Whether to upgrade. The upgrade is decided before routing, so the checks every API request
+    /// meets are made here too; a refused upgrade falls through to the HTTP route, which answers
+    /// with the reason as JSON (401, 403, 400).
     func shouldUpgrade(_ request: HTTPRequest) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         guard let target = request.path, let url = URLComponents(string: target), url.path == Self.path else { return .dontUpgrade }
         if authenticator.identity(headers: request.headerFields) == nil, authenticator.loginRequired { return .dontUpgrade }
-        guard Self.sameOrigin(request) else { return .dontUpgrade }
-        let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        guard let subscription = try? Subscription(query: query) else { return .dontUpgrade }
+        guard refusal(of: request) == nil, let subscription = try? Subscription(query: Self.query(url)) else { return .dontUpgrade }
         let feed = self.feed
+        let subscribers = self.subscribers
+        let cap = maxSubscribers
         return .upgrade([:]) { inbound, outbound, _ in
+            defer { subscribers.value.subtract(1, ordering: .relaxed) }
+            guard subscribers.value.add(1, ordering: .relaxed).newValue <= cap else {
+                try await outbound.close(Self.overCapacityCode, reason: "too many subscribers: this server takes \(cap) (server.max_websockets)")
+                return
+            }
             try await Self.serve(feed: feed, subscription: subscription, inbound: inbound, outbound: outbound)
         }
     }
 
-    /// A page of another site must not read the log with the user's cookie: when the browser says
-    /// where the page comes from, it must be this server.
-    static func sameOrigin(_ request: HTTPRequest) -> Bool {
-        guard let origin = request.headerFields[.origin] else { return true }
-        guard let host = request.authority ?? request.headerFields[HTTPField.Name("Host")!] else { return false }
-        return URLComponents(string: origin).map { c in (c.host ?? "") + (c.port.map { ":\($0)" } ?? "") } == host
+    /// Why an upgrade request that is logged in (or needs no login) is refused, or nil: another
+    /// site's page, an unknown Host, or a bad filter.
+    func refusal(of request: HTTPRequest) -> String? {
+        if let why = hosts.refusal(host: request.authority) { return why }
+        if let why = hosts.crossSiteRefusal(request.headerFields, authority: request.authority) { return why }
+        guard let target = request.path, let url = URLComponents(string: target) else { return "malformed request target" }
+        do {
+            _ = try Subscription(query: Self.query(url))
+        } catch {
+            return error.message
+        }
+        return nil
+    }
+
+    private static func query(_ url: URLComponents) -> [String: String] {
+        Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
     }
 
     private static func serve(feed: EventFeed, subscription: Subscription, inbound: WebSocketInboundStream,

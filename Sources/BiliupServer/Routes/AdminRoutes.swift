@@ -14,8 +14,8 @@ enum AdminRoutes {
             guard !name.isEmpty, name.count <= 64 else { throw APIError(.badRequest, "invalid_field", "name: 1 to 64 characters") }
             guard let password = input.password else { throw APIError(.badRequest, "invalid_field", "password: required") }
             if let why = Secrets.weakness(of: password) { throw APIError(.badRequest, "invalid_field", "password: \(why)") }
-            let user = try s.store.addUser(UserRecord(name: name, passwordHash: Secrets.hashPassword(password, cost: s.passwordCost),
-                                                      admin: input.admin ?? false))
+            let hash = try await hashed(password, s)
+            let user = try s.store.addUser(UserRecord(name: name, passwordHash: hash, admin: input.admin ?? false))
             s.authenticator.usersChanged()
             return JSON.response(UserDTO(user), status: .created)
         }
@@ -25,8 +25,9 @@ enum AdminRoutes {
             if let password = input.password, let why = Secrets.weakness(of: password) {
                 throw APIError(.badRequest, "invalid_field", "password: \(why)")
             }
-            let user = try s.store.updateUser(id: id, passwordHash: input.password.map { Secrets.hashPassword($0, cost: s.passwordCost) },
-                                              admin: input.admin)
+            var hash: String?
+            if let password = input.password { hash = try await hashed(password, s) }
+            let user = try s.store.updateUser(id: id, passwordHash: hash, admin: input.admin)
             s.authenticator.usersChanged()
             return JSON.response(UserDTO(user))
         }
@@ -61,6 +62,14 @@ enum AdminRoutes {
             try s.store.deleteToken(id: id)
             s.authenticator.forgetAll()
             return Response(status: .noContent)
+        }
+    }
+
+    private static func hashed(_ password: String, _ s: ServerServices) async throws -> String {
+        do {
+            return try await s.hasher.hash(password)
+        } catch is PasswordHasher.Busy {
+            throw APIError.busy
         }
     }
 

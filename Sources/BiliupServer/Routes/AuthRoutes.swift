@@ -1,6 +1,7 @@
 import BiliupStore
 import Foundation
 import Hummingbird
+import HTTPTypes
 
 /// `/api/me`, `/api/login`, `/api/logout`.
 enum AuthRoutes {
@@ -13,15 +14,29 @@ enum AuthRoutes {
         }
         table.add(.post, "/api/login", "Log in: a session cookie and a bearer token", access: .open, body: "{username, password}") { request, context in
             let input = try await JSON.decode(LoginInput.self, from: request, context: context)
-            guard let user = try s.store.user(named: input.username), let userId = user.id,
-                  Secrets.verify(input.password, hash: user.passwordHash) else {
+            let address = context.peerAddress
+            if let wait = s.throttle.wait(address: address, user: input.username) {
+                let seconds = Int(wait.rounded(.up))
+                throw APIError(.tooManyRequests, "too_many_attempts", "too many wrong logins: try again in \(seconds) s",
+                               headers: [.retryAfter: String(seconds)])
+            }
+            let user = try s.store.user(named: input.username)
+            let matches: Bool
+            do {
+                matches = try await s.hasher.verify(input.password, hash: user?.passwordHash)
+            } catch is PasswordHasher.Busy {
+                throw APIError.busy
+            }
+            guard matches, let user, let userId = user.id else {
+                s.throttle.failed(address: address, user: input.username)
                 throw APIError(.unauthorized, "bad_credentials", "wrong user name or password")
             }
+            s.throttle.succeeded(address: address, user: input.username)
             let secret = Secrets.newToken()
             let expires = Date() + sessionLifetime
             try s.store.addToken(TokenRecord(userId: userId, kind: .session, name: "login", secretHash: Secrets.tokenHash(secret), expiresAt: expires))
             var response = JSON.response(LoginAnswer(token: secret, user: UserDTO(user), expiresAt: expires.timeIntervalSince1970))
-            response.headers[.setCookie] = "\(Authenticator.cookieName)=\(secret); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(sessionLifetime))"
+            response.headers[.setCookie] = sessionCookie(secret, maxAge: Int(sessionLifetime), request: request)
             return response
         }
         table.add(.post, "/api/logout", "End this login (token revoked, cookie cleared)", status: 204) { request, context in
@@ -30,9 +45,23 @@ enum AuthRoutes {
                 s.authenticator.forget(token: token)
             }
             var response = Response(status: .noContent)
-            response.headers[.setCookie] = "\(Authenticator.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+            response.headers[.setCookie] = sessionCookie("", maxAge: 0, request: request)
             return response
         }
+    }
+
+    /// The login cookie; `Secure` when the page was reached over TLS (a reverse proxy that terminates
+    /// it says so in `X-Forwarded-Proto` or `Forwarded`), so the browser never sends it in clear.
+    static func sessionCookie(_ value: String, maxAge: Int, request: Request) -> String {
+        let secure = isTLS(request) ? "; Secure" : ""
+        return "\(Authenticator.cookieName)=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure)"
+    }
+
+    static func isTLS(_ request: Request) -> Bool {
+        if request.head.scheme?.lowercased() == "https" { return true }
+        if request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased().split(separator: ",").first?
+            .trimmingCharacters(in: .whitespaces) == "https" { return true }
+        return request.headers[HTTPField.Name("Forwarded")!]?.lowercased().contains("proto=https") ?? false
     }
 
     struct Me: Encodable {

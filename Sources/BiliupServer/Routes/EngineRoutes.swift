@@ -18,6 +18,7 @@ enum EngineRoutes {
         }
         table.add(.put, "/api/config", "Set global options (null clears the API's value)", body: "{option: value | null}") { request, context in
             let changes = try await JSON.decode([String: JSONValue].self, from: request, context: context)
+            try context.requireAdmin(toChange: changes.keys, s.authenticator)
             return JSON.response(ConfigDTO(try await s.engine.updateGlobalSettings(changes)))
         }
         table.add(.get, "/api/plugins", "Platform plugins, their URL patterns and options, and files that fail to load") { _, _ in

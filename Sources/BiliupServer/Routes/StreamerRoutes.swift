@@ -27,6 +27,7 @@ enum StreamerRoutes {
 
         table.add(.post, "/api/streamers", "Add a streamer (needs name and url or urls)", body: "StreamerInput", status: 201) { request, context in
             let input = try await JSON.decode(StreamerInput.self, from: request, context: context)
+            try context.requireAdmin(toChange: input.overrides?.keys ?? [:].keys, s.authenticator)
             guard input.name != nil else { throw APIError(.badRequest, "invalid_field", "name: required") }
             guard input.url != nil || input.urls != nil else { throw APIError(.badRequest, "invalid_field", "url: required (or urls)") }
             let record = input.applied(to: StreamerRecord(name: "", urls: []))
@@ -41,6 +42,7 @@ enum StreamerRoutes {
         table.add(.put, "/api/streamers/{id}", "Change an API streamer's fields (main.lua's: 409)", body: "StreamerInput") { request, context in
             let id = try context.id()
             let input = try await JSON.decode(StreamerInput.self, from: request, context: context)
+            try context.requireAdmin(toChange: input.overrides?.keys ?? [:].keys, s.authenticator)
             let (current, _) = try await s.engine.streamer(id: id)
             _ = try await s.engine.updateStreamer(id: id, input.applied(to: current))
             return try await one(s, id)

@@ -16,9 +16,12 @@ struct APIContext: RequestContext {
 
     var coreContext: CoreRequestContextStorage
     var identity: Identity?
+    /// The peer's IP address (a reverse proxy's, behind one): what login attempts are counted by.
+    let peerAddress: String
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     var maxUploadSize: Int { Self.maxBody }

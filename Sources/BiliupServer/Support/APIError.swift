@@ -9,11 +9,14 @@ struct APIError: Error, HTTPResponseError, Sendable {
     let status: HTTPResponse.Status
     let code: String
     let message: String
+    /// Headers the answer needs besides the JSON type: `Allow` on a 405, `Retry-After` on a 429.
+    var headers: HTTPFields = [:]
 
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
     }
 
     static func badRequest(_ message: String, code: String = "bad_request") -> APIError { APIError(.badRequest, code, message) }
@@ -21,9 +24,12 @@ struct APIError: Error, HTTPResponseError, Sendable {
     static let loginRequired = APIError(.unauthorized, "login_required", "log in first (POST /api/login), or send Authorization: Bearer TOKEN")
     static let forbidden = APIError(.forbidden, "forbidden", "only an admin may do this")
     static let noRoute = APIError.notFound("no such route")
+    static let busy = APIError(.serviceUnavailable, "busy", "too many password checks are waiting; try again in a moment",
+                               headers: [.retryAfter: "1"])
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: JSON.encode(Body(error: .init(code: code, message: message))))))
     }
@@ -79,11 +85,12 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             var apiError = APIError.from(error)
-            if apiError.status == .notFound, apiError.message == APIError.noRoute.message {
+            if (apiError.status == .notFound && apiError.message == APIError.noRoute.message) || apiError.status == .methodNotAllowed {
                 let allowed = routes.methods(matching: request.uri.path)
                 if !allowed.isEmpty, !allowed.contains(request.method) {
-                    apiError = APIError(.methodNotAllowed, "method_not_allowed",
-                                        "\(request.method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: ", "))")
+                    let list = allowed.map(\.rawValue).joined(separator: ", ")
+                    apiError = APIError(.methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not allowed here; use \(list)",
+                                        headers: [.allow: list])
                 }
             }
             throw apiError

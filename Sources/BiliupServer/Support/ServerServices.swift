@@ -12,6 +12,8 @@ struct ServerServices: Sendable {
     let authenticator: Authenticator
     let feed: EventFeed
     let version: String
-    let passwordCost: UInt8
+    /// bcrypt for logins and password changes, off the cooperative pool.
+    let hasher: PasswordHasher
+    let throttle = LoginThrottle()
     let responses = ResponseCache()
 }
