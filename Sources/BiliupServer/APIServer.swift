@@ -114,7 +114,7 @@ public final class APIServer: Sendable {
             server: HTTPServerBuilder { responder in
                 GuardedChildChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: upgrade) { request, _, _ in
                     socket.shouldUpgrade(request)
-                }, limits: limits, open: connections)
+                }, limits: limits, open: connections, acceptsUpgrade: { socket.accepts($0) })
             },
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: nil),
             onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },

@@ -7,8 +7,9 @@ import Testing
 
 /// Runs `body` against a fresh server, and stops the server whatever happens.
 func withServer(users: [(name: String, password: String, admin: Bool)] = [], bind: String = "127.0.0.1",
-                webDirectory: String? = nil, _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer.start(users: users, bind: bind, webDirectory: webDirectory)
+                webDirectory: String? = nil, configure: (inout ServerSettings) -> Void = { _ in },
+                _ body: (TestServer) async throws -> Void) async throws {
+    let server = try await TestServer.start(users: users, bind: bind, webDirectory: webDirectory, configure: configure)
     do {
         try await body(server)
     } catch {

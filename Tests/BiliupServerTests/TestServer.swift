@@ -23,7 +23,7 @@ final class TestServer: @unchecked Sendable {
     static let passwordCost: UInt8 = 4
 
     static func start(users: [(name: String, password: String, admin: Bool)] = [], bind: String = "127.0.0.1",
-                      webDirectory: String? = nil) async throws -> TestServer {
+                      webDirectory: String? = nil, configure: (inout ServerSettings) -> Void = { _ in }) async throws -> TestServer {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try Store(path: dir.appendingPathComponent("data/biliup.sqlite3").path)
@@ -38,8 +38,9 @@ final class TestServer: @unchecked Sendable {
         bus.attach(EventSinks.store(store))
         let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: PlatformRates(defaultPerSecond: 50, perPlatform: [:]))
         try await engine.start()
-        let server = try APIServer(settings: ServerSettings(bind: bind, port: 0, version: "test", passwordCost: passwordCost, webDirectory: webDirectory),
-                                   engine: engine, store: store, plugins: plugins, bus: bus)
+        var settings = ServerSettings(bind: bind, port: 0, version: "test", passwordCost: passwordCost, webDirectory: webDirectory)
+        configure(&settings)
+        let server = try APIServer(settings: settings, engine: engine, store: store, plugins: plugins, bus: bus)
         let port = try await server.start()
         return TestServer(dir: dir, store: store, bus: bus, engine: engine, server: server, port: port)
     }

@@ -37,9 +37,8 @@ struct EventSocket: Sendable {
     /// meets are made here too; a refused upgrade falls through to the HTTP route, which answers
     /// with the reason as JSON (401, 403, 400).
     func shouldUpgrade(_ request: HTTPRequest) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
-        guard let target = request.path, let url = URLComponents(string: target), url.path == Self.path else { return .dontUpgrade }
-        if authenticator.identity(headers: request.headerFields) == nil, authenticator.loginRequired { return .dontUpgrade }
-        guard refusal(of: request) == nil, let subscription = try? Subscription(query: Self.query(url)) else { return .dontUpgrade }
+        guard accepts(request), let target = request.path, let url = URLComponents(string: target),
+              let subscription = try? Subscription(query: Self.query(url)) else { return .dontUpgrade }
         let feed = self.feed
         let subscribers = self.subscribers
         let cap = maxSubscribers
@@ -51,6 +50,14 @@ struct EventSocket: Sendable {
             }
             try await Self.serve(feed: feed, subscription: subscription, inbound: inbound, outbound: outbound)
         }
+    }
+
+    /// Whether an upgrade request may become a subscriber: the WebSocket path, logged in (or no login
+    /// needed), and no `refusal`.
+    func accepts(_ request: HTTPRequest) -> Bool {
+        guard let target = request.path, let url = URLComponents(string: target), url.path == Self.path else { return false }
+        if authenticator.identity(headers: request.headerFields) == nil, authenticator.loginRequired { return false }
+        return refusal(of: request) == nil
     }
 
     /// Why an upgrade request that is logged in (or needs no login) is refused, or nil: another

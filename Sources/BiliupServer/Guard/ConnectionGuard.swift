@@ -1,6 +1,8 @@
+import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// Limits on connections, set by `ServerSettings`.
@@ -22,20 +24,28 @@ public struct ConnectionLimits: Sendable {
 
 /// Puts a `ConnectionGuardHandler` first in every connection's pipeline, before the HTTP decoder:
 /// Hummingbird's own idle timer starts only once a first request head has been decoded, so a
-/// connection that never finishes one would otherwise stay open for ever.
+/// connection that never finishes one would otherwise stay open for ever. And a
+/// `RefusedUpgradeHandler` right after the decoder, so refused WebSocket upgrades get a JSON answer.
 struct GuardedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
     typealias Value = Inner.Value
     let inner: Inner
     let limits: ConnectionLimits
     let open: ConnectionCount
+    let acceptsUpgrade: @Sendable (HTTPRequest) -> Bool
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        do {
-            try channel.pipeline.syncOperations.addHandler(ConnectionGuardHandler(limits: limits, open: open), position: .first)
-        } catch {
-            return channel.eventLoop.makeFailedFuture(error)
+        let guardHandler = ConnectionGuardHandler(limits: limits, open: open)
+        let refusedUpgrades = RefusedUpgradeHandler(accepts: acceptsUpgrade)
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(guardHandler, position: .first)
+        }.flatMap {
+            inner.setup(channel: channel, logger: logger)
+        }.flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(refusedUpgrades, position: .after(decoder))
+            return value
         }
-        return inner.setup(channel: channel, logger: logger)
     }
 
     func handle(value: Value, logger: Logger) async {
