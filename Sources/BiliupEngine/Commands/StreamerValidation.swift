@@ -13,6 +13,11 @@ enum StreamerValidation {
     /// Generous bounds that still keep one row (and the list the API sends) small.
     static let maxNameLength = 100
     static let maxURLs = 10
+    /// No room or stream URL is longer; a longer one would only be echoed into events and logs.
+    static let maxURLBytes = 4096
+    /// Plugin options: a few short values each (qualities, cookies, a CDN name).
+    static let maxOptions = 64
+    static let maxOptionBytes = 8192
 
     /// The record with its overrides normalised (durations in seconds, sizes in bytes), or why not.
     static func normalised(_ record: StreamerRecord) throws(EngineError) -> StreamerRecord {
@@ -26,9 +31,17 @@ enum StreamerValidation {
         guard !r.urls.isEmpty else { throw .invalid("url", "a streamer needs a room or stream URL") }
         guard r.urls.count <= maxURLs else { throw .invalid("urls", "at most \(maxURLs)") }
         for url in r.urls {
+            guard url.utf8.count <= maxURLBytes else { throw .invalid("url", "longer than \(maxURLBytes) bytes") }
             guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), schemes.contains(scheme),
                   let host = c.host, !host.isEmpty else {
                 throw .invalid("url", "\"\(url)\" is not an http(s) or rtmp URL")
+            }
+        }
+        guard r.options.count <= maxOptions else { throw .invalid("options", "at most \(maxOptions)") }
+        for (key, value) in r.options {
+            let bytes = (try? JSONEncoder().encode(value).count) ?? Int.max
+            guard key.utf8.count <= 64, bytes <= maxOptionBytes else {
+                throw .invalid("options.\(key.prefix(64))", "longer than \(maxOptionBytes) bytes")
             }
         }
         for window in r.schedule where ScheduleWindow(window) == nil {
