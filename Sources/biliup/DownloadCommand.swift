@@ -27,7 +27,10 @@ struct DownloadCommand: ParsableCommand {
             """)
 
     @Argument(help: "Stream URLs.") var urls: [String]
-    @Option(name: .shortAndLong, help: "Output path template, without extension.")
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Output path template, without extension. Its leading fixed folders are where files go; placeholders "
+            + "and strftime conversions below them cannot leave that folder (no \"..\", no control characters).",
+        valueName: "TEMPLATE"))
     var output = "{title}_%Y-%m-%d_%H-%M-%S"
     @Option(help: "flv, ts, mkv or mp4. Default: flv for FLV and RTMP input, ts for HLS-ts, mp4 for HLS-fMP4.")
     var format: OutputFormat?
@@ -51,6 +54,7 @@ struct DownloadCommand: ParsableCommand {
         if let s = splitSize, Units.size(s) == nil { throw ValidationError("--split-size: \"\(s)\" is not a size (e.g. 500MB, 2GB)") }
         if let s = duration, Units.duration(s) == nil { throw ValidationError("--duration: \"\(s)\" is not a duration") }
         if Units.duration(stallTimeout) == nil { throw ValidationError("--stall-timeout: \"\(stallTimeout)\" is not a duration") }
+        do throws(TemplateProblem) { _ = try OutputTemplate(commandLine: output) } catch { throw ValidationError("--output: \(error)") }
         for h in headers where !h.contains(":") { throw ValidationError("--header: \"\(h)\" is not 'Name: value'") }
         _ = try parsePluginOptions(pluginOptions)
     }
@@ -74,7 +78,7 @@ struct DownloadCommand: ParsableCommand {
             let tag = urls.count > 1 ? "[\(i + 1)] " : ""
             var options = RecordingOptions(
                 endpoint: StreamEndpoint(url: url, headers: parsedHeaders, proxy: proxy),
-                output: OutputTemplate(output),
+                output: try OutputTemplate(commandLine: output),
                 templateValues: ["title": DownloadCommand.title(of: url), "index": String(i + 1)],
                 format: format,
                 split: SplitPolicy(maxDuration: splitTime.flatMap(Units.duration), maxBytes: splitSize.flatMap(Units.size)),
