@@ -69,7 +69,8 @@ import Testing
         #expect(trickyName == "_D _n 100___.._.._etc_passwd")
     }
 
-    /// A file already at the target name keeps its bytes; a link planted at the next name is not
+    /// A file already at the target name keeps its bytes; links planted at the next names (one dangling,
+    /// whose target a recording opened through it would create outside, one to an existing file) are not
     /// followed; the recording goes to the first free name.
     @Test func anExistingTargetIsNeverOverwritten() async throws {
         let server = try LoopbackHTTPServer()
@@ -81,12 +82,15 @@ import Testing
         try precious.write(to: out.appendingPathComponent("room.flv"))
         let victim = outside.appendingPathComponent("authorized_keys")
         try precious.write(to: victim)
-        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("room_1.flv.part").path, withDestinationPath: victim.path)
+        let planted = outside.appendingPathComponent("planted")
+        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("room_1.flv.part").path, withDestinationPath: planted.path)
+        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("room_2.flv").path, withDestinationPath: victim.path)
         let run = try await BiliupProcess.run(["download", source.url.absoluteString, "-o", out.path + "/{title}"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(FileManager.default.contents(atPath: out.appendingPathComponent("room.flv").path) == precious)
         #expect(FileManager.default.contents(atPath: victim.path) == precious)
-        let recorded = out.appendingPathComponent("room_2.flv")
+        #expect(!FileManager.default.fileExists(atPath: planted.path), "a recording was written through a planted link")
+        let recorded = out.appendingPathComponent("room_3.flv")
         let facts = try await onThread { try FileFacts(recorded) }
         #expect(facts.videoFrames == source.videoFramesSent && facts.decodeErrors.isEmpty)
     }

@@ -1,4 +1,5 @@
 @testable import BiliupMedia
+import BiliupTestSupport
 import Foundation
 import Testing
 
@@ -162,6 +163,27 @@ import Testing
             #expect(error.description.contains("move finished recordings away"), "\(error)")
         }
         #expect(Self.tree(root).count == OutputTemplate.maxUniqueTries)
+    }
+
+    /// The writers create their files; they never open one that exists (the old O_TRUNC replaced it).
+    @Test func writersNeverOpenAnExistingFile() throws {
+        let (root, _, cleanup) = try Self.folders()
+        defer { cleanup() }
+        let tracks = try FlvDemuxer(source: FileByteSource(path: try TestMedia.flv(seconds: 1).path)).tracks
+        let precious = Data("precious\n".utf8)
+        for (name, make) in [("a.flv", { (p: String) throws(MediaError) in _ = try FlvWriter(path: p, tracks: tracks) }),
+                             ("a.mkv", { (p: String) throws(MediaError) in _ = try LibavMuxer(path: p, tracks: tracks, format: .mkv) }),
+                             ("a.bin", { (p: String) throws(MediaError) in _ = try MediaFile(path: p) })] {
+            let path = root.appendingPathComponent(name).path
+            try precious.write(to: URL(fileURLWithPath: path))
+            do {
+                try make(path)
+                Issue.record("\(name): opened an existing file")
+            } catch {
+                #expect(error.description == "cannot create \(path): File exists")
+            }
+            #expect(FileManager.default.contents(atPath: path) == precious, "\(name)")
+        }
     }
 
     /// A finished segment is renamed only if its name is still free; a file that appeared meanwhile stays.
