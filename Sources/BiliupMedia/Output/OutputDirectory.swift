@@ -49,7 +49,8 @@ final class OutputDirectory {
     /// A folder the operator names (the recordings root, the destination of main.lua's remux): created if
     /// missing, and opened even through a link, since it is theirs to choose.
     static func operatorsFolder(_ path: String, what: String) throws(MediaError) -> OutputDirectory {
-        let path = path.isEmpty ? "." : path
+        var path = path.isEmpty ? "." : path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }  // "/mnt/rec/" names files "/mnt/rec/x"
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw .io("cannot create \(what) \(path): \(error.localizedDescription)")
         }

@@ -40,7 +40,7 @@ public struct OutputTemplate: Sendable {
 
     /// Why `pattern` cannot be an output template (as the API and main.lua set it), or nil.
     public static func problem(in pattern: String) -> TemplateProblem? {
-        if let p = textProblem(pattern, allowAbsolute: false) { return p }
+        if let p = textProblem(pattern, allowAbsolute: false, maxBytes: maxPatternBytes) { return p }
         return formatted(pattern, Date()).failure
     }
 
@@ -48,7 +48,7 @@ public struct OutputTemplate: Sendable {
     /// the first placeholder or strftime conversion) become the root, the rest the template; `..` and
     /// control characters are refused all the same.
     public init(commandLine output: String) throws(TemplateProblem) {
-        if let p = OutputTemplate.textProblem(output, allowAbsolute: true) { throw p }
+        if let p = OutputTemplate.textProblem(output, allowAbsolute: true, maxBytes: OutputTemplate.maxPatternBytes) { throw p }
         var parts = output.split(separator: "/").map(String.init)
         var fixed: [String] = []
         while parts.count > 1, !parts[0].contains("{"), !parts[0].contains("%") { fixed.append(parts.removeFirst()) }
@@ -59,7 +59,7 @@ public struct OutputTemplate: Sendable {
 
     /// The folders below the root and the file name's stem, for files started at `date`.
     func expand(values: [String: String], date: Date = Date()) throws(MediaError) -> (folders: [String], stem: String) {
-        if let p = Self.textProblem(pattern, allowAbsolute: false) { throw .io("output template: \(p)") }
+        if let p = Self.textProblem(pattern, allowAbsolute: false, maxBytes: Self.maxPatternBytes) { throw .io("output template: \(p)") }
         let text: String
         switch Self.formatted(pattern, date) {
         case .success(let s): text = s
@@ -103,17 +103,17 @@ public struct OutputTemplate: Sendable {
             return .failure(TemplateProblem(description: "strftime cannot expand it within \(maxFormattedBytes) bytes (a conversion such as %5000Y)"))
         }
         let text = String(String(cString: buf).dropLast())
-        if let p = textProblem(text, allowAbsolute: false) {
+        if let p = textProblem(text, allowAbsolute: false, maxBytes: maxFormattedBytes) {
             return .failure(TemplateProblem(description: "after strftime (%n is a line break, %t a tab): \(p)"))
         }
         return .success(text)
     }
 
     /// The rules for the template's own text.
-    private static func textProblem(_ text: String, allowAbsolute: Bool) -> TemplateProblem? {
+    private static func textProblem(_ text: String, allowAbsolute: Bool, maxBytes: Int) -> TemplateProblem? {
         func problem(_ s: String) -> TemplateProblem { TemplateProblem(description: s) }
         if text.isEmpty { return problem("must not be empty; it names the files, e.g. {streamer}/{streamer}_%Y-%m-%d_{title}") }
-        if text.utf8.count > maxPatternBytes { return problem("is longer than \(maxPatternBytes) bytes") }
+        if text.utf8.count > maxBytes { return problem("is longer than \(maxBytes) bytes") }
         if let c = text.unicodeScalars.first(where: FileNameText.isControl) {
             return problem("must not contain NUL or other control characters (found \(c == "\0" ? "NUL" : String(format: "U+%04X", c.value)))")
         }
