@@ -22,7 +22,9 @@ struct DownloadCommand: ParsableCommand {
             Template placeholders: {title} (the room's title, or for a direct URL the last path component \
             without extension), {streamer} and {plugin} (room pages), {index} \
             (position of the URL on the command line, from 1) and strftime's %Y %m %d %H %M %S; the extension \
-            comes from the format.
+            comes from the format. strftime runs first; placeholder values then never add folders ("/", "\\", "%", \
+            control characters and leading dots become "_"), each name is cut to 200 bytes, and an existing file is \
+            never overwritten: the new one gets _1, _2, ...
             Exit status: 0 when every recording ended normally, 1 otherwise.
             """)
 
