@@ -10,10 +10,17 @@
 
 biliup.config {
   data_dir = "data",              -- SQLite state (biliup.sqlite3) and your own plugins (data/plugins)
-  -- Where files go, without extension (it comes from the format). Placeholders: {streamer} (the name
-  -- below), {title} (the room's title when recording starts), {name} (the streamer's name on the
-  -- platform), {plugin}; strftime's %Y %m %d %H %M %S.
-  output = "recordings/{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}",
+  -- The folder every recording is written below (created if missing; relative to where biliup runs).
+  -- Only this file can choose it: the API and the web page change `output`, never the folder.
+  recordings_root = "recordings",
+  -- Where files go below recordings_root, without extension (it comes from the format): folders and a
+  -- file name. strftime's %Y %m %d %H %M %S (and the others) are expanded first, then the placeholders:
+  -- {streamer} (the name below), {title} (the room's title when recording starts), {name} (the
+  -- streamer's name on the platform), {plugin}. A placeholder's value never adds a folder: "/", "\",
+  -- "%", control characters and leading dots become "_", and each name is cut to 200 bytes. The
+  -- template must be relative and without "..". A name that is taken gets "_1", "_2"...; an existing
+  -- file is never overwritten.
+  output = "{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}",
   -- flv, ts, mkv or mp4 (fragmented); leave it out to keep the stream's own container
   -- (flv for HTTP-FLV and RTMP, ts for HLS-ts, mp4 for HLS-fMP4).
   -- format = "mkv",

@@ -192,7 +192,7 @@ public actor Engine {
             watch.pendingCheck = r
             return
         }
-        let disk = DiskGuard(path: Self.outputRoot(settings(for: watch.declaration).output ?? ""), minimumFreeBytes: config.global.minFreeDiskBytes)
+        let disk = DiskGuard(path: config.global.recordingsRoot, minimumFreeBytes: config.global.minFreeDiskBytes)
         if disk.isLow {
             let why = "free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)"
             if watch.refusal != why {  // once, not at every check
@@ -238,7 +238,8 @@ public actor Engine {
         // The recorder's events and its end reach the engine in the order they happened: one stream,
         // ended once the recording thread has finished every file.
         let (events, sink) = AsyncStream.makeStream(of: RecordingEvent.self)
-        let recording = RoomRecording(streamer: name, check: r, settings: settings(for: watch.declaration), checker: checker,
+        let recording = RoomRecording(streamer: name, check: r, root: config.global.recordingsRoot,
+                                      settings: settings(for: watch.declaration), checker: checker,
                                       options: watch.declaration.options) { event in sink.yield(event) }
         watch.recording = recording
         recording.recording.start()
@@ -362,7 +363,7 @@ public actor Engine {
     }
 
     private func checkDisk() {
-        let rule = DiskGuard(path: Self.outputRoot(config.global.recording.output ?? ""), minimumFreeBytes: config.global.minFreeDiskBytes)
+        let rule = DiskGuard(path: config.global.recordingsRoot, minimumFreeBytes: config.global.minFreeDiskBytes)
         guard rule.isLow else { return }
         let running = watches.values.filter { $0.recording != nil }
         guard !running.isEmpty else { return }
@@ -381,17 +382,6 @@ public actor Engine {
         var event = event
         if let name = event.streamer { event.streamerId = (watches[name] ?? retiring[name])?.streamerId }
         bus.publish(event)
-    }
-
-    /// The fixed directory part of an output template (before any placeholder), where the disk is checked.
-    static func outputRoot(_ template: String) -> String {
-        var parts: [Substring] = []
-        for part in template.split(separator: "/", omittingEmptySubsequences: false).dropLast() {
-            if part.contains("{") || part.contains("%") { break }
-            parts.append(part)
-        }
-        let root = parts.joined(separator: "/")
-        return root.isEmpty ? "." : root
     }
 
     static func json(_ report: SegmentReport) -> [String: JSONValue]? {

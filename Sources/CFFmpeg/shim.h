@@ -66,4 +66,16 @@ static inline void shim_drop_written(int fd, int64_t offset, int64_t length) {
 
 /* Silence libav* below the given level; the recorder reports problems itself. */
 static inline void shim_av_log_set_level(int level) { av_log_set_level(level); }
+
+/* rename(2) that never replaces an existing file: renameat2's RENAME_NOREPLACE is only declared with
+   _GNU_SOURCE, so it is called by number; the flag value is Linux ABI. 0, or the errno; ENOSYS where the
+   call does not exist (the caller then links and unlinks, which refuses an existing target too). */
+static inline int shim_rename_noreplace(int dirfd, const char *from, const char *to) {
+#if defined(__linux__) && defined(SYS_renameat2)
+    return syscall(SYS_renameat2, dirfd, from, dirfd, to, 1 /* RENAME_NOREPLACE */) == 0 ? 0 : errno;
+#else
+    return ENOSYS;
+#endif
+}
+
 #endif

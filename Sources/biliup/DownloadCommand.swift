@@ -22,12 +22,17 @@ struct DownloadCommand: ParsableCommand {
             Template placeholders: {title} (the room's title, or for a direct URL the last path component \
             without extension), {streamer} and {plugin} (room pages), {index} \
             (position of the URL on the command line, from 1) and strftime's %Y %m %d %H %M %S; the extension \
-            comes from the format.
+            comes from the format. strftime runs first; placeholder values then never add folders ("/", "\\", "%", \
+            control characters and leading dots become "_"), each name is cut to 200 bytes, and an existing file is \
+            never overwritten: the new one gets _1, _2, ...
             Exit status: 0 when every recording ended normally, 1 otherwise.
             """)
 
     @Argument(help: "Stream URLs.") var urls: [String]
-    @Option(name: .shortAndLong, help: "Output path template, without extension.")
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Output path template, without extension. Its leading fixed folders are where files go; placeholders "
+            + "and strftime conversions below them cannot leave that folder (no \"..\", no control characters).",
+        valueName: "TEMPLATE"))
     var output = "{title}_%Y-%m-%d_%H-%M-%S"
     @Option(help: "flv, ts, mkv or mp4. Default: flv for FLV and RTMP input, ts for HLS-ts, mp4 for HLS-fMP4.")
     var format: OutputFormat?
@@ -51,6 +56,7 @@ struct DownloadCommand: ParsableCommand {
         if let s = splitSize, Units.size(s) == nil { throw ValidationError("--split-size: \"\(s)\" is not a size (e.g. 500MB, 2GB)") }
         if let s = duration, Units.duration(s) == nil { throw ValidationError("--duration: \"\(s)\" is not a duration") }
         if Units.duration(stallTimeout) == nil { throw ValidationError("--stall-timeout: \"\(stallTimeout)\" is not a duration") }
+        do throws(TemplateProblem) { _ = try OutputTemplate(commandLine: output) } catch { throw ValidationError("--output: \(error)") }
         for h in headers where !h.contains(":") { throw ValidationError("--header: \"\(h)\" is not 'Name: value'") }
         _ = try parsePluginOptions(pluginOptions)
     }
@@ -74,7 +80,7 @@ struct DownloadCommand: ParsableCommand {
             let tag = urls.count > 1 ? "[\(i + 1)] " : ""
             var options = RecordingOptions(
                 endpoint: StreamEndpoint(url: url, headers: parsedHeaders, proxy: proxy),
-                output: OutputTemplate(output),
+                output: try OutputTemplate(commandLine: output),
                 templateValues: ["title": DownloadCommand.title(of: url), "index": String(i + 1)],
                 format: format,
                 split: SplitPolicy(maxDuration: splitTime.flatMap(Units.duration), maxBytes: splitSize.flatMap(Units.size)),

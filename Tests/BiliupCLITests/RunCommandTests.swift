@@ -44,7 +44,7 @@ import Testing
         """
         biliup.config {
           data_dir = "\(dir.path)/data",
-          output = "\(dir.path)/rec/{streamer}/{streamer}-{title}",
+          recordings_root = "\(dir.path)/rec", output = "{streamer}/{streamer}-{title}",
           check_interval = 0.5, delay = 2, min_segment_size = 0,
         }
         biliup.template "daily" { title = "{streamer} %Y-%m-%d", tid = 171 }
@@ -185,7 +185,7 @@ import Testing
         // Edit while running: bob removed, erin added; dave untouched keeps recording the same file.
         let daveFile = try FileManager.default.contentsOfDirectory(atPath: rec.appendingPathComponent("dave").path).filter { $0.hasSuffix(".part") }
         try """
-            biliup.config { data_dir = "\(dir.path)/data", output = "\(dir.path)/rec/{streamer}/{streamer}-{title}",
+            biliup.config { data_dir = "\(dir.path)/data", recordings_root = "\(dir.path)/rec", output = "{streamer}/{streamer}-{title}",
                             check_interval = 0.5, delay = 2, min_segment_size = 0 }
             biliup.streamer "carol" { url = "https://fakelive.test/carol", schedule = { "\(closedWindow)" } }
             biliup.streamer "dave" { url = "https://fakelive.test/dave", format = "mkv", title_include = { "evening" } }

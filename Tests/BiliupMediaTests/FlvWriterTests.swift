@@ -1,4 +1,4 @@
-import BiliupMedia
+@testable import BiliupMedia
 import BiliupTestSupport
 import CFFmpeg
 import Foundation
@@ -99,7 +99,8 @@ import Testing
         let file = try TestMedia.flv(seconds: 1)
         let tracks = try FlvDemuxer(source: FileByteSource(path: file.path)).tracks
         do {
-            _ = try FlvWriter(path: "/dev/full", tracks: tracks)
+            // A device that is always full, handed over as an open descriptor (a recording creates its files itself).
+            _ = try FlvWriter(file: CreatedFile(descriptor: open("/dev/full", O_WRONLY | O_CLOEXEC), path: "/dev/full"), tracks: tracks)
             Issue.record("no error writing to /dev/full")
         } catch {
             #expect(error.description == "write /dev/full: No space left on device")

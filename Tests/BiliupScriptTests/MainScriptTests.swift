@@ -12,7 +12,8 @@ import Testing
         let path = "\(dir)/main.lua"
         try source.write(toFile: path, atomically: true, encoding: .utf8)
         let script = MainScript(path: path, configuration: ScriptConfiguration(pluginDirectories: [], log: { log.add($0) }),
-                                parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) })
+                                parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) },
+                                checkOutput: { OutputTemplate.problem(in: $0)?.description })
         return (script, path)
     }
 

@@ -31,7 +31,8 @@ final class TestServer: @unchecked Sendable {
             try store.addUser(UserRecord(name: u.name, passwordHash: Secrets.hashPassword(u.password, cost: passwordCost), admin: u.admin))
         }
         var config = OrchestrationConfig.withoutScript(dataDir: dir.appendingPathComponent("data").path)
-        config.global.recording.output = dir.appendingPathComponent("recordings/{streamer}/{streamer}_%H%M%S").path
+        config.global.recordingsRoot = dir.appendingPathComponent("recordings").path
+        config.global.recording.output = "{streamer}/{streamer}_%H%M%S"
         config.global.minFreeDiskBytes = 0
         let plugins = PluginHost(configuration: ScriptConfiguration(pluginDirectories: [PluginPaths.shipped], hostRemap: HostRemap()))
         let bus = EventBus()

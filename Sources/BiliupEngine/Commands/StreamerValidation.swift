@@ -63,7 +63,8 @@ enum StreamerValidation {
         let field = "overrides.\(key)"
         switch key {
         case "output":
-            guard case .string(let s) = value, !s.isEmpty else { throw .invalid(field, "expected a path template") }
+            guard case .string(let s) = value else { throw .invalid(field, "expected a path template below the recordings folder") }
+            if let problem = OutputTemplate.problem(in: s) { throw .invalid(field, problem.description) }
             return value
         case "format":
             guard case .string(let s) = value, formats.contains(s) else { throw .invalid(field, "expected flv, ts, mkv or mp4") }

@@ -6,7 +6,7 @@ import Foundation
 // What the engine is doing, for the API: status, progress, and the global options in effect.
 extension Engine {
     public func status() -> EngineStatus {
-        let root = Self.outputRoot(config.global.recording.output ?? "")
+        let root = config.global.recordingsRoot
         let disk = DiskGuard(path: root, minimumFreeBytes: config.global.minFreeDiskBytes)
         let recordings = watches.values.filter { $0.recording != nil }.map { $0.progress ?? progress(of: $0, previous: nil) }
         return EngineStatus(startedAt: startedAt, streamers: watches.count, recordings: recordings.sorted { $0.streamer < $1.streamer },
@@ -51,7 +51,7 @@ extension Engine {
         }
         let g = config.global
         return GlobalSettingsView(values: GlobalSettings.values(g), sources: sources,
-                                  readOnly: ["data_dir": .string(g.dataDir), "server_bind": .string(g.serverBind),
+                                  readOnly: ["data_dir": .string(g.dataDir), "recordings_root": .string(g.recordingsRoot), "server_bind": .string(g.serverBind),
                                              "server_port": .int(Int64(g.serverPort)), "check_rate": .number(g.defaultCheckRate),
                                              "main_lua": .string(config.file)])
     }

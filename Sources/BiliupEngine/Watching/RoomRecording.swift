@@ -7,7 +7,8 @@ import Foundation
 final class RoomRecording: Sendable {
     let recording: Recording
 
-    init(streamer: String, check: CheckResult, settings: RecordingSettings, checker: any RoomChecker,
+    /// `root`: the recordings folder, below which `settings.output` names the files.
+    init(streamer: String, check: CheckResult, root: String, settings: RecordingSettings, checker: any RoomChecker,
          options: [String: ScriptValue], onEvent: @escaping @Sendable (RecordingEvent) -> Void) {
         let stream = check.streams[0]
         var values = ["streamer": streamer, "plugin": check.plugin, "title": check.title ?? streamer]
@@ -15,7 +16,7 @@ final class RoomRecording: Sendable {
         let url = check.url
         var recordingOptions = RecordingOptions(
             endpoint: StreamEndpoint(stream),
-            output: OutputTemplate(settings.output ?? GlobalOptions().recording.output!),
+            output: OutputTemplate(root: root, pattern: settings.output ?? GlobalOptions().recording.output!),
             templateValues: values,
             format: settings.format.flatMap(OutputFormat.init(rawValue:)),
             split: SplitPolicy(maxDuration: settings.splitSeconds.map { .milliseconds(Int64($0 * 1000)) },

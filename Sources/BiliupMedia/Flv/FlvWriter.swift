@@ -36,6 +36,10 @@ public final class FlvWriter: SegmentMuxer {
 
     public var bytesWritten: Int64 { file.size }
 
+    private static func checkWritable(_ tracks: [Track]) throws(MediaError) {
+        guard canWrite(tracks) else { throw .mux("FLV writer cannot hold \(tracks.map(\.summary).joined(separator: ", "))") }
+    }
+
     /// Whether FlvWriter can write packets of `tracks`; if not, use libavformat's flv muxer.
     public static func canWrite(_ tracks: [Track]) -> Bool {
         var videos = 0, audios = 0
@@ -65,12 +69,16 @@ public final class FlvWriter: SegmentMuxer {
         return videos <= 1 && audios <= 1 && videos + audios > 0
     }
 
-    public init(path: String, tracks: [Track]) throws(MediaError) {
-        self.path = path
-        guard FlvWriter.canWrite(tracks) else {
-            throw .mux("FLV writer cannot hold \(tracks.map(\.summary).joined(separator: ", "))")
-        }
-        file = try MediaFile(path: path)
+    /// Creates the file at `path`, which must not exist.
+    public convenience init(path: String, tracks: [Track]) throws(MediaError) {
+        try FlvWriter.checkWritable(tracks)  // before the file exists: a refusal leaves nothing behind
+        try self.init(file: CreatedFile.create(path), tracks: tracks)
+    }
+
+    init(file created: CreatedFile, tracks: [Track]) throws(MediaError) {
+        path = created.path
+        try FlvWriter.checkWritable(tracks)
+        file = MediaFile(file: created)
         var video: Track?, audio: Track?
         for t in tracks {
             let p = t.parameters.pointee

@@ -19,8 +19,8 @@ final class AVIOOutput {
     /// 64 KiB: a few callbacks per second per stream; the file gathers them into large writes.
     static let bufferBytes = 64 << 10
 
-    init(path: String) throws(MediaError) {
-        file = try MediaFile(path: path)
+    init(file created: CreatedFile) {
+        file = MediaFile(file: created)
         let buffer = av_malloc(AVIOOutput.bufferBytes)!.assumingMemoryBound(to: UInt8.self)
         context = shim_avio_alloc_write(buffer, Int32(AVIOOutput.bufferBytes), nil, avioWriteCallback,
                                         avioSeekCallback)!

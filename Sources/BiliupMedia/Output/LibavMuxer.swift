@@ -19,10 +19,15 @@ public final class LibavMuxer: SegmentMuxer {
         try self.init(path: path, tracks: tracks, format: OutputFormat(rawValue: ext) ?? .mkv)
     }
 
-    public init(path: String, tracks: [Track], format: OutputFormat) throws(MediaError) {
-        self.path = path
+    /// Creates the file at `path`, which must not exist.
+    public convenience init(path: String, tracks: [Track], format: OutputFormat) throws(MediaError) {
+        try self.init(file: CreatedFile.create(path), tracks: tracks, format: format)
+    }
+
+    init(file: CreatedFile, tracks: [Track], format: OutputFormat) throws(MediaError) {
+        path = file.path
         trackTimeBases = tracks.map(\.timeBase)
-        output = try AVIOOutput(path: path)
+        output = AVIOOutput(file: file)
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         var rc = avformat_alloc_output_context2(&ctx, nil, format.muxerName, path)
         guard rc >= 0, let ctx else { throw .mux("\(path): \(libavError(rc))") }

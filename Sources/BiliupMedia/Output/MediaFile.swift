@@ -63,14 +63,32 @@ final class MediaFile {
     /// cuts the data (a writer that wants whole units in the file flushes before one that does not fit).
     var freeBufferBytes: Int { MediaFile.bufferBytes - count }
 
-    /// Creates (or truncates) the file at `path`.
-    init(path: String, direct: Bool = MediaFile.directIO) throws(MediaError) {
-        self.path = path
-        fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io("cannot create \(path): \(errnoText())") }
+    /// Writes into `file`, which this process created (it never writes over a file that was there).
+    init(file: CreatedFile, direct: Bool = MediaFile.directIO) {
+        path = file.path
+        fd = file.takeDescriptor()
         let flag = shim_O_DIRECT()
-        if flag != 0 && direct { directFD = open(path, O_WRONLY | O_CLOEXEC | flag) }  // -1: O_DIRECT refused
+        if flag != 0 && direct { directFD = MediaFile.openDirect(path, sameFileAs: fd) }
         buffer = UnsafeMutableRawPointer.allocate(byteCount: MediaFile.bufferBytes, alignment: MediaFile.blockBytes)
+    }
+
+    /// Creates the file at `path`, which must not exist.
+    convenience init(path: String, direct: Bool = MediaFile.directIO) throws(MediaError) {
+        self.init(file: try CreatedFile.create(path), direct: direct)
+    }
+
+    /// A second, O_DIRECT descriptor of the file `fd` has open, or -1 (O_DIRECT refused). Opened by path,
+    /// so it must be that very file: not a link (O_NOFOLLOW), not a FIFO put there meanwhile (O_NONBLOCK
+    /// makes that fail instead of waiting for a reader), and the same inode.
+    private static func openDirect(_ path: String, sameFileAs fd: Int32) -> Int32 {
+        let direct = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | shim_O_DIRECT())
+        guard direct >= 0 else { return -1 }
+        var a = stat(), b = stat()
+        guard fstat(fd, &a) == 0, fstat(direct, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino else {
+            _ = posixClose(direct)
+            return -1
+        }
+        return direct
     }
 
     deinit {

@@ -28,8 +28,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
     /// The muxer that writes `tracks` in this format: our own FLV writer where it can (it is cheaper and
     /// writes HEVC as CDNs do), libavformat otherwise.
-    func makeMuxer(path: String, tracks: [Track]) throws(MediaError) -> any SegmentMuxer {
-        if self == .flv && FlvWriter.canWrite(tracks) { return try FlvWriter(path: path, tracks: tracks) }
-        return try LibavMuxer(path: path, tracks: tracks, format: self)
+    func makeMuxer(file: CreatedFile, tracks: [Track]) throws(MediaError) -> any SegmentMuxer {
+        if self == .flv && FlvWriter.canWrite(tracks) { return try FlvWriter(file: file, tracks: tracks) }
+        return try LibavMuxer(file: file, tracks: tracks, format: self)
     }
 }

@@ -23,18 +23,15 @@ public enum SegmentEvent: Sendable {
 final class Segmenter {
     private final class OpenFile {
         let muxer: any SegmentMuxer
-        let path: String
-        let partPath: String
+        let target: SegmentFile
         var report: SegmentReport
         let originMicros: Int64
         let origins: [Int64]
         var endMicros: Int64 = 0
 
-        init(muxer: any SegmentMuxer, path: String, partPath: String, report: SegmentReport,
-             originMicros: Int64, origins: [Int64]) {
+        init(muxer: any SegmentMuxer, target: SegmentFile, report: SegmentReport, originMicros: Int64, origins: [Int64]) {
             self.muxer = muxer
-            self.path = path
-            self.partPath = partPath
+            self.target = target
             self.report = report
             self.originMicros = originMicros
             self.origins = origins
@@ -54,7 +51,8 @@ final class Segmenter {
 
     private let format: OutputFormat
     private let split: SplitPolicy
-    private let nextPath: () -> String
+    /// The next file, its `.part` already created (exclusively).
+    private let nextFile: () throws(MediaError) -> SegmentFile
     private let onEvent: (SegmentEvent) -> Void
     private var tracks: [Track] = []
     private var current: OpenFile?
@@ -71,15 +69,15 @@ final class Segmenter {
     /// Packets held while a fresh file decides its origin.
     private var leadIn: [(packet: Packet, micros: Int64)] = []
 
-    init(format: OutputFormat, split: SplitPolicy, nextPath: @escaping () -> String,
+    init(format: OutputFormat, split: SplitPolicy, nextFile: @escaping () throws(MediaError) -> SegmentFile,
          onEvent: @escaping (SegmentEvent) -> Void) {
         self.format = format
         self.split = split
-        self.nextPath = nextPath
+        self.nextFile = nextFile
         self.onEvent = onEvent
     }
 
-    var currentPath: String? { current?.path }
+    var currentPath: String? { current?.target.path }
     var currentBytes: Int64 { current?.muxer.bytesWritten ?? 0 }
     /// Bytes of the files finished so far.
     private(set) var closedBytes: Int64 = 0
@@ -166,16 +164,13 @@ final class Segmenter {
     }
 
     private func open(at us: Int64) throws(MediaError) {
-        let path = nextPath()
-        let part = path + Segmenter.partSuffix
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw .io("cannot create directory \(dir): \(error.localizedDescription)")
-            }
+        let target = try nextFile()
+        let muxer: any SegmentMuxer
+        do { muxer = try format.makeMuxer(file: target.takePart()!, tracks: tracks) } catch {
+            target.discard()
+            throw error
         }
-        let muxer = try format.makeMuxer(path: part, tracks: tracks)
-        var report = SegmentReport(file: (path as NSString).lastPathComponent, format: format.rawValue, startedAt: Date())
+        var report = SegmentReport(file: target.name, format: format.rawValue, startedAt: Date())
         report.tracks = tracks.map(\.summary)
         report.startReason = nextStartReason
         report.reconnects = pendingReconnects
@@ -184,9 +179,9 @@ final class Segmenter {
         pendingDropped = 0
         nextStartReason = "start"
         let origins = tracks.map { av_rescale_q(us, Segmenter.micros, $0.timeBase) }
-        current = OpenFile(muxer: muxer, path: path, partPath: part, report: report, originMicros: us, origins: origins)
+        current = OpenFile(muxer: muxer, target: target, report: report, originMicros: us, origins: origins)
         if firstMicros == nil { firstMicros = us }
-        onEvent(.opened(path: path))
+        onEvent(.opened(path: target.path))
     }
 
     private func append(_ p: Packet, to f: OpenFile, micros us: Int64) throws(MediaError) {
@@ -239,11 +234,9 @@ final class Segmenter {
         f.report.bytes = f.muxer.bytesWritten
         closedBytes += f.report.bytes
         f.report.duration = Double(f.endMicros - f.originMicros) / 1e6
-        if rename(f.partPath, f.path) != 0 {
-            throw .io("cannot rename \(f.partPath): \(errnoText())")
-        }
-        try? f.report.writeSidecar(for: f.path)
-        onEvent(.closed(path: f.path, report: f.report))
+        try f.target.rename()
+        try? f.target.writeSidecar(f.report)
+        onEvent(.closed(path: f.target.path, report: f.report))
         if let writeError { throw writeError }
     }
 }

@@ -260,7 +260,7 @@ public final class Recording: @unchecked Sendable {
         let template = options.output
         let values = options.templateValues
         return Segmenter(format: format, split: options.split,
-                         nextPath: { template.uniquePath(values: values, ext: format.fileExtension) },
+                         nextFile: { () throws(MediaError) in try template.createFile(values: values, ext: format.fileExtension) },
                          onEvent: { [weak self] event in
                              guard let self else { return }
                              switch event {

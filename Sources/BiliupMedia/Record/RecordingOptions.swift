@@ -1,7 +1,7 @@
 /// Everything one recording needs to know.
 public struct RecordingOptions: Sendable {
     public var endpoint: StreamEndpoint
-    /// Output path template without extension (see `OutputTemplate`).
+    /// Where the files go: a template without extension below a root folder (see `OutputTemplate`).
     public var output: OutputTemplate
     /// Values for the template's `{placeholders}`.
     public var templateValues: [String: String]

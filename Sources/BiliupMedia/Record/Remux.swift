@@ -13,7 +13,9 @@ public enum Remux {
         guard !FileManager.default.fileExists(atPath: destination) else { throw .io("\(destination) exists") }
         let demuxer = try open(source)
         var report: SegmentReport?
-        let segmenter = Segmenter(format: format, split: SplitPolicy(), nextPath: { destination }, onEvent: { event in
+        let segmenter = Segmenter(format: format, split: SplitPolicy(), nextFile: { () throws(MediaError) in
+            try SegmentFile.exactly(destination)
+        }, onEvent: { event in
             if case .closed(_, let r) = event { report = r }
         })
         let pipeline = PacketPipeline(segmenter: segmenter, maxDuration: nil)

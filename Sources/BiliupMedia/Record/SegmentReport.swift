@@ -52,11 +52,12 @@ public struct SegmentReport: Codable, Sendable {
 
     public static let sidecarSuffix = ".json"
 
-    func writeSidecar(for path: String) throws {
+    /// The report as the `.json` beside its file holds it.
+    func sidecarBytes() throws -> [UInt8] {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.dateEncodingStrategy = .iso8601
-        try enc.encode(self).write(to: URL(fileURLWithPath: path + SegmentReport.sidecarSuffix))
+        return Array(try enc.encode(self))
     }
 
     public static func readSidecar(for path: String) -> SegmentReport? {

@@ -61,7 +61,10 @@ public struct RecordingSettings: Sendable, Equatable {
 
 public struct GlobalOptions: Sendable, Equatable {
     public var dataDir = "data"
-    public var recording = RecordingSettings(output: "recordings/{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}",
+    /// The folder every recording is written below; `output` templates are relative to it. Set only in
+    /// main.lua (`recordings_root`), never through the API, which can thus not write anywhere else.
+    public var recordingsRoot = "recordings"
+    public var recording = RecordingSettings(output: "{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}",
                                              checkInterval: 30, delay: 120, minSegmentBytes: 1 << 20)
     public var maxRecordings = 50
     /// Below this much free space no new segment starts.

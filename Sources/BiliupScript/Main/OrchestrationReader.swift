@@ -11,16 +11,21 @@ struct OrchestrationReader {
     let file: String
     let parseDuration: (String) -> Double?
     let parseSize: (String) -> Int64?
+    /// Why an output template cannot be used, or nil (the recorder's own rules: below the recordings
+    /// root, no `..`, no control characters, strftime must succeed).
+    let checkOutput: (String) -> String?
     private(set) var errors: [String] = []
 
-    init(file: String, parseDuration: @escaping (String) -> Double?, parseSize: @escaping (String) -> Int64?) {
+    init(file: String, parseDuration: @escaping (String) -> Double?, parseSize: @escaping (String) -> Int64?,
+         checkOutput: @escaping (String) -> String?) {
         self.file = file
         self.parseDuration = parseDuration
         self.parseSize = parseSize
+        self.checkOutput = checkOutput
     }
 
     static let recordingKeys = ["output", "format", "split", "check_interval", "delay", "min_segment_size"]
-    static let globalKeys = ["data_dir", "max_recordings", "min_free_disk", "server", "check_rates"] + recordingKeys
+    static let globalKeys = ["data_dir", "recordings_root", "max_recordings", "min_free_disk", "server", "check_rates"] + recordingKeys
     static let streamerKeys = ["url", "template", "danmaku", "options", "schedule", "title_include", "title_exclude"] + recordingKeys
     static let formats = ["flv", "ts", "mkv", "mp4"]
 
@@ -57,6 +62,13 @@ struct OrchestrationReader {
     private mutating func read(global d: Declaration, into global: inout GlobalOptions) {
         unknownKeys(d.value, allowed: Self.globalKeys, what: "biliup.config", line: d.line)
         if let v = d.value["data_dir"], check(v, "data_dir", .string, line: d.line), case .string(let s) = v { global.dataDir = s }
+        if let v = d.value["recordings_root"], check(v, "recordings_root", .string, line: d.line), case .string(let s) = v {
+            if s.isEmpty || s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                fail(d.line, "recordings_root: expected a folder (e.g. \"/mnt/recordings\"), without control characters")
+            } else {
+                global.recordingsRoot = s
+            }
+        }
         if let v = d.value["max_recordings"] {
             if case .int(let n) = v, n > 0 { global.maxRecordings = n } else { fail(d.line, "max_recordings: expected a positive integer, got \(Self.describe(v))") }
         }
@@ -135,7 +147,9 @@ struct OrchestrationReader {
 
     private mutating func recording(_ v: [String: ScriptValue], what: String, line: Int) -> RecordingSettings {
         var r = RecordingSettings()
-        if let o = v["output"], check(o, what + "output", .string, line: line), case .string(let s) = o { r.output = s }
+        if let o = v["output"], check(o, what + "output", .string, line: line), case .string(let s) = o {
+            if let problem = checkOutput(s) { fail(line, what + "output: " + problem) } else { r.output = s }
+        }
         if let f = v["format"], check(f, what + "format", .string, line: line), case .string(let s) = f {
             if Self.formats.contains(s) { r.format = s } else { fail(line, what + "format: expected flv, ts, mkv or mp4, got \"\(s)\"") }
         }
