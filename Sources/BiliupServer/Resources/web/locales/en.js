@@ -110,7 +110,7 @@ export default {
   'option.min_segment_size': 'Drop segments smaller than',
   'option.max_recordings': 'Concurrent recordings at most',
   'option.min_free_disk': 'Keep free on disk',
-  'option.placeholder.output': 'recordings/{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}',
+  'option.placeholder.output': '{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}',
   'option.placeholder.split_time': '3600',
   'option.placeholder.split_size': '2GB',
   'option.placeholder.check_interval': '30',

@@ -110,7 +110,7 @@ export default {
   'option.min_segment_size': '小于此大小的分段丢弃',
   'option.max_recordings': '最多同时录制',
   'option.min_free_disk': '磁盘最少保留',
-  'option.placeholder.output': 'recordings/{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}',
+  'option.placeholder.output': '{streamer}/{streamer}_%Y-%m-%d_%H-%M-%S_{title}',
   'option.placeholder.split_time': '3600',
   'option.placeholder.split_size': '2GB',
   'option.placeholder.check_interval': '30',
