@@ -41,10 +41,11 @@ struct RawHTTP {
         try await Self.offPool { try sendBlocking(method, target, headers: headers, body: body) }
     }
 
-    /// Runs blocking socket work on a dispatch thread.
+    /// Runs blocking socket work on a thread of its own (not a dispatch queue: on Linux those share
+    /// the few threads Swift's tasks run on).
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
