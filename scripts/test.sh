@@ -8,7 +8,7 @@
 # Last, the web page is driven in headless Chromium against the built binary (scripts/browser-test.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests|RepairTests'
+timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests|RepairTests|LoginLoadTests'
 load='EventSocketTests|WebSocketSwarmTests'
 swift build --build-tests
 swift test --skip-build --skip "$timed|$load"
