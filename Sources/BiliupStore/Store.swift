@@ -24,6 +24,7 @@ public final class Store: Sendable {
         self.maxEvents = maxEvents
         do {
             try Self.createDirectory((path as NSString).deletingLastPathComponent)
+            Self.restrictToOwner(path)
             var config = Configuration()
             config.foreignKeysEnabled = true  // GRDB's default; stated because the schema relies on it
             config.busyMode = .timeout(Self.busyTimeout)
@@ -57,6 +58,15 @@ public final class Store: Sendable {
 
     func read<T>(_ value: (Database) throws -> T) throws -> T {
         do { return try pool.read(value) } catch { throw StoreError.wrapping(error, path: path) }
+    }
+
+    /// The database holds password and token hashes (and account cookies): readable by its owner only.
+    /// It is created 0600, and an older one is tightened; SQLite gives its -wal and -shm files the
+    /// database's mode.
+    private static func restrictToOwner(_ path: String) {
+        let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if fd >= 0 { Foundation.close(fd) }
+        for file in [path, path + "-wal", path + "-shm"] { _ = chmod(file, 0o600) }
     }
 
     /// Creates `directory` and its missing parents, with a reason that names the culprit when a
