@@ -18,15 +18,23 @@ struct ServerCommand: ParsableCommand {
 
     @OptionGroup var script: ScriptOptions
     @OptionGroup var server: ServerOptions
+    @Option(name: .customLong("recordings-root"), help: ArgumentHelp(
+        "The folder every recording is written below (default ./recordings). The API's `output` templates are relative to it and can never leave it.",
+        valueName: "DIR"))
+    var recordingsRoot: String?
     @Flag(help: "Log debug events too.") var verbose = false
 
     func validate() throws {
         if server.noServer { throw ValidationError("--no-server: `server` is the server; use `biliup run` to record without it") }
+        if let recordingsRoot, recordingsRoot.isEmpty || recordingsRoot.contains("\0") {
+            throw ValidationError("--recordings-root: expected a folder")
+        }
     }
 
     func run() throws {
         SignalTrap.blockSignals()  // before any thread starts
-        let config = OrchestrationConfig.withoutScript(dataDir: script.dataDirectory)
+        var config = OrchestrationConfig.withoutScript(dataDir: script.dataDirectory)
+        if let recordingsRoot { config.global.recordingsRoot = recordingsRoot }
         let store = try openStore(dataDirectory: script.dataDirectory)
         let bus = EventBus()
         bus.attach(EventSinks.log(verbose: verbose))
