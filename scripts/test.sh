@@ -1,17 +1,35 @@
 #!/usr/bin/env bash
 # The whole test suite: builds everything (the tests run the real `biliup` binary) and runs every test.
 # Suites that measure rates, time limits or real-time pacing (live HLS edges, kills at a moment of the
-# stream) run in a second pass on their own: in the first pass every other suite runs in parallel and
-# would starve their threads on a 2-core machine. The WebSocket load test (1,000 subscribers, ten million
-# messages) and the swarm client's own load tests take both cores, so they run in a third pass, alone. The
-# repair test (a cut, reconnect and resend at real-time pace) joins the timed pass.
-# Last, the web page is driven in headless Chromium against the built binary (scripts/browser-test.py).
-set -euo pipefail
+# stream, logins against the time of one bcrypt) run in a second pass on their own: in the first pass
+# every other suite runs in parallel and would starve their threads on a 2-core machine. The WebSocket
+# load test (1,000 subscribers, ten million messages) and the swarm client's own load tests take both
+# cores, so they run in a third pass, alone. The repair test (a cut, reconnect and resend at real-time
+# pace) joins the timed pass. Last, the web page is driven in headless Chromium against the built
+# binary (scripts/browser-test.py).
+# Every pass runs even when an earlier one failed; a summary line per pass ends the output, and the
+# exit status is non-zero when any pass failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests|RepairTests|LoginLoadTests'
 load='EventSocketTests|WebSocketSwarmTests'
-swift build --build-tests
-swift test --skip-build --skip "$timed|$load"
-swift test --skip-build --filter "$timed"
-swift test --skip-build --filter "$load"
-/usr/bin/python3 scripts/browser-test.py --biliup .build/debug/biliup
+swift build --build-tests || { echo "test.sh: the build failed"; exit 1; }
+
+summary=()
+failures=0
+pass() {
+  local name=$1 start=$SECONDS
+  shift
+  if "$@"; then
+    summary+=("test.sh: $name: ok ($((SECONDS - start)) s)")
+  else
+    summary+=("test.sh: $name: FAILED ($((SECONDS - start)) s)")
+    failures=$((failures + 1))
+  fi
+}
+pass "unit and CLI tests" swift test --skip-build --skip "$timed|$load"
+pass "timed tests" swift test --skip-build --filter "$timed"
+pass "load tests" swift test --skip-build --filter "$load"
+pass "browser test" /usr/bin/python3 scripts/browser-test.py --biliup .build/debug/biliup
+printf '%s\n' "${summary[@]}"
+((failures == 0))
