@@ -22,7 +22,10 @@ public class CurlTransfer: @unchecked Sendable {
     init(request: HTTPRequest, media: Bool) throws(NetError) {
         guard request.url.contains("://") else { throw .invalidURL(request.url) }
         guard HTTPRequest.hasAllowedScheme(request.url) else { throw .schemeNotAllowed(request.url) }
-        if let problem = RequestHeaderRules.problem(in: request.headers) { throw .invalidHeader(problem) }
+        if let problem = RequestHeaderRules.problem(in: request.headers) ?? RequestHeaderRules.problem(method: request.method)
+            ?? request.cookie.flatMap({ RequestHeaderRules.problem(name: "Cookie", value: $0) }) {
+            throw .invalidRequest(problem)
+        }
         guard let e = curl_easy_init() else { throw .transfer("curl_easy_init failed") }
         easy = e
         self.request = request

@@ -74,8 +74,8 @@ public enum NetError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(limit: Int)
     /// A URL (or a redirect's target) whose scheme is not http or https.
     case schemeNotAllowed(String)
-    /// A request header that may not be sent (see `RequestHeaderRules`); the message names it.
-    case invalidHeader(String)
+    /// A header or method that may not be sent (see `RequestHeaderRules`); the message names it.
+    case invalidRequest(String)
     /// `blockPrivateAddresses` refused to connect to this address.
     case privateAddress(String)
     case cancelled
@@ -90,7 +90,7 @@ public enum NetError: Error, Sendable, Equatable, CustomStringConvertible {
         case .stalled(let s): return "no data for \(String(format: "%.0f", s)) s"
         case .tooLarge(let l): return "response larger than \(l) bytes"
         case .schemeNotAllowed(let u): return "refused \(u): only http and https URLs are fetched"
-        case .invalidHeader(let m): return "invalid request header: \(m)"
+        case .invalidRequest(let m): return "invalid request: \(m)"
         case .privateAddress(let a):
             return "refused to connect to \(a): a loopback, link-local or private address (block_private_addresses is on)"
         case .cancelled: return "cancelled"

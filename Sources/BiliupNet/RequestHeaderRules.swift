@@ -7,6 +7,8 @@ public enum RequestHeaderRules {
     public static let maxValueBytes = 8 << 10
     /// Far above what a platform needs (a dozen at most), small enough that a list cannot be a flood.
     public static let maxCount = 64
+    /// The longest method is a dozen letters (UPDATEREDIRECTREF, from WebDAV, has 17).
+    static let maxMethodBytes = 32
     /// Names libcurl derives from the URL and the body; set by hand they redirect or desynchronise the request.
     static let reservedNames: Set<String> = ["host", "content-length", "transfer-encoding"]
 
@@ -36,6 +38,14 @@ public enum RequestHeaderRules {
         if value.utf8.contains(where: { $0 == 0 }) { return "header \(shownName): value contains a NUL byte" }
         if value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
             return "header \(shownName): value contains a control character"
+        }
+        return nil
+    }
+
+    /// Why `method` may not be sent (it goes onto the request line as it is), or nil.
+    public static func problem(method: String) -> String? {
+        guard !method.isEmpty, method.utf8.count <= maxMethodBytes, method.utf8.allSatisfy(isTokenByte) else {
+            return "method \(quoted(method)) is not a method name (letters, e.g. GET or POST)"
         }
         return nil
     }
