@@ -124,12 +124,9 @@ public class CurlTransfer: @unchecked Sendable {
         return p.map { String(cString: $0) } ?? request.url
     }
 
-    /// Where the last response redirected to (also when the redirect was not followed).
-    private var redirectTarget: String? {
-        var p: UnsafeMutablePointer<CChar>?
-        _ = shim_easy_getinfo_str(easy, CURLINFO_REDIRECT_URL, &p)
-        return p.map { String(cString: $0) }
-    }
+    /// Where the last response redirected to: a redirect to another scheme is absolute, so its Location
+    /// header is the whole target (libcurl's CURLINFO_REDIRECT_URL is empty while it follows redirects).
+    private var redirectTarget: String? { responseHeaders["location"] }
 
     /// Turns a finished transfer's curl code into the error a user can act on.
     func failure(for code: CURLcode) -> NetError? {
