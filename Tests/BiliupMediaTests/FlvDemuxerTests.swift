@@ -266,7 +266,7 @@ import Testing
         expectInitError(html, "not a media stream: the server sent an HTML page")
         expectInitError(Array("\n  <html lang=\"zh\"><head>".utf8), "not a media stream: the server sent an HTML page")
         expectInitError(Array("{\"code\":404,\"msg\":\"room not found\"}".utf8),
-                        "not a media stream: the server sent JSON (\"{\"code\":404,\"msg\":\"room not found\"}\")")
+                        "not a media stream: the server sent JSON, not FLV")
     }
 
     @Test func zerosAndOtherBytes() {

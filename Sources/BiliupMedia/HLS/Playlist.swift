@@ -259,7 +259,6 @@ struct PlaylistParser {
                 continue
             }
             guard let (name, value) = PlaylistParser.tag(line) else { continue }  // a comment
-            try checkURIAttribute(of: line, tag: name)
             let v = value ?? ""
             switch name {
             case "EXTINF":
@@ -306,6 +305,8 @@ struct PlaylistParser {
             default:
                 break  // EXT-X-VERSION, EXT-X-TWITCH-*, EXT-X-DATERANGE, EXT-X-PART (LL-HLS), ...: not needed
             }
+            // After the tag's own checks, so an encrypted stream says so rather than naming its key's scheme.
+            try checkURIAttribute(of: line, tag: name)
         }
         if let inf = extinf { lineNumber = inf.line; throw error("#EXTINF without a segment URI") }
         guard let targetDuration else { throw .invalidPlaylist("media playlist without EXT-X-TARGETDURATION") }
