@@ -77,4 +77,14 @@ import Testing
         configuration.addressPolicy.blocksPrivateAddresses = false
         #expect(try await host.check("test://p/1").title == "reached")
     }
+
+    @Test func mainLuaDeclaresTheSetting() async throws {
+        let (on, _) = try MainScriptTests.script("biliup.config { block_private_addresses = true }\n")
+        #expect(try await on.load().get().global.blockPrivateAddresses == true)
+        let (off, _) = try MainScriptTests.script("biliup.config { max_recordings = 2 }\n")
+        #expect(try await off.load().get().global.blockPrivateAddresses == false)
+        let (bad, _) = try MainScriptTests.script("biliup.config { block_private_addresses = \"yes\" }\n")
+        guard case .failure(let e) = await bad.load() else { Issue.record("accepted"); return }
+        #expect(e.message.contains("main.lua:1: block_private_addresses: expected true or false, got string \"yes\""), "\(e.message)")
+    }
 }
