@@ -102,4 +102,22 @@ import Testing
             #expect(throws: MediaError.self) { _ = try opener.open(interrupt: InterruptFlag(), onSource: { _ in }) }
         }
     }
+
+    /// With block_private_addresses, RTMP (which libavformat connects itself) is refused by resolving its host
+    /// first, and HTTP and HLS inputs at the connection; the services behind them see nothing.
+    @Test func privateAddressesAreRefusedForEveryKindOfInput() async throws {
+        let trap = try ConnectionTrap()
+        defer { trap.stop() }
+        for url in ["rtmp://127.0.0.1:\(trap.port)/live/room", "rtmp://localhost:\(trap.port)/live/room",
+                    "http://127.0.0.1:\(trap.port)/live/room.flv", "http://127.0.0.1:\(trap.port)/live/index.m3u8"] {
+            let opener = InputOpener(endpoint: StreamEndpoint(url: url, blockPrivateAddresses: true),
+                                     connectTimeout: .seconds(5), readTimeout: .seconds(5), notes: { _ in })
+            let error = await onThread { () -> MediaError? in
+                do throws(MediaError) { _ = try opener.open(interrupt: InterruptFlag(), onSource: { _ in }); return nil } catch { return error }
+            }
+            guard case .network(.privateAddress(let address))? = error else { Issue.record("\(url): \(String(describing: error))"); continue }
+            #expect(address == "127.0.0.1" || address == "::1")
+        }
+        #expect(trap.connections == 0)
+    }
 }
