@@ -27,11 +27,14 @@ public class CurlTransfer: @unchecked Sendable {
             throw .invalidRequest(problem)
         }
         guard let e = curl_easy_init() else { throw .transfer("curl_easy_init failed") }
-        easy = e
-        self.request = request
         guard shim_easy_setopt_str(e, CURLOPT_PROTOCOLS_STR, CurlTransfer.allowedProtocols) == CURLE_OK,
               shim_easy_setopt_str(e, CURLOPT_REDIR_PROTOCOLS_STR, CurlTransfer.allowedProtocols) == CURLE_OK
-        else { throw .transfer("this libcurl cannot be limited to http and https") }
+        else {
+            curl_easy_cleanup(e)
+            throw .transfer("this libcurl cannot be limited to http and https")
+        }
+        easy = e
+        self.request = request
         _ = shim_easy_setopt_str(e, CURLOPT_URL, request.url)
         _ = shim_easy_setopt_long(e, CURLOPT_NOSIGNAL, 1)
         _ = shim_easy_setopt_long(e, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0)
