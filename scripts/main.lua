@@ -31,6 +31,9 @@ biliup.config {
   min_free_disk = "5GB",          -- below this, no recording starts (running ones are closed)
   min_segment_size = "20MB",      -- smaller files (reconnect blips) are deleted and not reported
   check_rates = { default = 5 },  -- checks per second per platform, e.g. { default = 5, twitch = 1 }
+  -- Refuse streams and plugin requests to loopback, link-local and private addresses (after DNS);
+  -- for installs where other people add streamers. Off by default: your own URLs may be local.
+  -- block_private_addresses = true,
   server = { bind = "127.0.0.1", port = 19159 },  -- the HTTP API and web page
 }
 

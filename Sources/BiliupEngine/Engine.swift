@@ -1,4 +1,5 @@
 import BiliupMedia
+import BiliupNet
 import BiliupScript
 import BiliupStore
 import Foundation
@@ -37,8 +38,14 @@ public actor Engine {
     /// How often each recording's bytes, duration and bitrate are published (`progress` events).
     static let progressInterval: Duration = .seconds(2)
 
-    public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates) {
+    /// `block_private_addresses` as the plugin VM reads it: the checker's, so the setting reaches plugin requests.
+    nonisolated let addressPolicy: AddressPolicy
+
+    /// `addressPolicy` is the one the checker's requests read (its `ScriptConfiguration.addressPolicy`).
+    public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
+                addressPolicy: AddressPolicy = AddressPolicy()) {
         self.config = config
+        self.addressPolicy = addressPolicy
         scriptGlobal = config.global
         self.store = store
         self.checker = checker
@@ -89,6 +96,7 @@ public actor Engine {
         scriptGlobal = new.global
         config = new
         config.global = GlobalSettings.applying(apiSettings, to: scriptGlobal)
+        addressPolicy.blocksPrivateAddresses = config.global.blockPrivateAddresses
         try reconcile()
         if announce {
             publish(EngineEvent(.config, message: "configuration applied: \(sync.added.count) added, \(sync.changed.count) changed, \(sync.removed.count) removed",
@@ -240,7 +248,8 @@ public actor Engine {
         let (events, sink) = AsyncStream.makeStream(of: RecordingEvent.self)
         let recording = RoomRecording(streamer: name, check: r, root: config.global.recordingsRoot,
                                       settings: settings(for: watch.declaration), checker: checker,
-                                      options: watch.declaration.options) { event in sink.yield(event) }
+                                      options: watch.declaration.options,
+                                      blockPrivateAddresses: config.global.blockPrivateAddresses) { event in sink.yield(event) }
         watch.recording = recording
         recording.recording.start()
         let ended = OutcomeBox()

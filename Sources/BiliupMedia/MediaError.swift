@@ -37,7 +37,7 @@ public enum MediaError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .network(let e):
             switch e {
-            case .invalidURL, .cancelled: return false
+            case .invalidURL, .schemeNotAllowed, .invalidRequest, .privateAddress, .cancelled: return false
             case .httpStatus(let s, _): return s >= 500 || s == 408 || s == 429
             default: return true
             }

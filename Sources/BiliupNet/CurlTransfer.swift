@@ -12,9 +12,27 @@ public class CurlTransfer: @unchecked Sendable {
     /// Media transfers get larger reads: half the CPU per GB of the 16 KiB default (reference/swift-c-interop.md §4).
     static let mediaBufferBytes = 256 << 10
 
+    /// The schemes libcurl may use, for the first request and for every redirect: libcurl speaks many
+    /// more (file, gopher, dict, ftp, smtp, ...), and a playlist or a redirect from any server could name them.
+    static let allowedProtocols = "http,https"
+
+    /// The address `block_private_addresses` refused, if it did (set by the open-socket callback).
+    fileprivate(set) var refusedAddress: String?
+
     init(request: HTTPRequest, media: Bool) throws(NetError) {
         guard request.url.contains("://") else { throw .invalidURL(request.url) }
+        guard HTTPRequest.hasAllowedScheme(request.url) else { throw .schemeNotAllowed(request.url) }
+        if let problem = RequestHeaderRules.problem(in: request.headers) ?? RequestHeaderRules.problem(method: request.method)
+            ?? request.cookie.flatMap({ RequestHeaderRules.problem(name: "Cookie", value: $0) }) {
+            throw .invalidRequest(problem)
+        }
         guard let e = curl_easy_init() else { throw .transfer("curl_easy_init failed") }
+        guard shim_easy_setopt_str(e, CURLOPT_PROTOCOLS_STR, CurlTransfer.allowedProtocols) == CURLE_OK,
+              shim_easy_setopt_str(e, CURLOPT_REDIR_PROTOCOLS_STR, CurlTransfer.allowedProtocols) == CURLE_OK
+        else {
+            curl_easy_cleanup(e)
+            throw .transfer("this libcurl cannot be limited to http and https")
+        }
         easy = e
         self.request = request
         _ = shim_easy_setopt_str(e, CURLOPT_URL, request.url)
@@ -53,6 +71,10 @@ public class CurlTransfer: @unchecked Sendable {
         }
         errorBuffer.withUnsafeMutableBufferPointer { _ = shim_easy_setopt_ptr(e, CURLOPT_ERRORBUFFER, $0.baseAddress) }
         let me = Unmanaged.passUnretained(self).toOpaque()
+        if request.blockPrivateAddresses {
+            _ = shim_easy_setopt_opensocket_cb(e, curlOpenSocketCallback)
+            _ = shim_easy_setopt_ptr(e, CURLOPT_OPENSOCKETDATA, me)
+        }
         _ = shim_easy_setopt_write_cb(e, curlWriteCallback)
         _ = shim_easy_setopt_ptr(e, CURLOPT_WRITEDATA, me)
         _ = shim_easy_setopt_header_cb(e, curlHeaderCallback)
@@ -105,9 +127,14 @@ public class CurlTransfer: @unchecked Sendable {
         return p.map { String(cString: $0) } ?? request.url
     }
 
+    /// Where the last response redirected to: a redirect to another scheme is absolute, so its Location
+    /// header is the whole target (libcurl's CURLINFO_REDIRECT_URL is empty while it follows redirects).
+    private var redirectTarget: String? { responseHeaders["location"] }
+
     /// Turns a finished transfer's curl code into the error a user can act on.
     func failure(for code: CURLcode) -> NetError? {
         if code == CURLE_OK { return nil }
+        if let refusedAddress { return .privateAddress(refusedAddress) }
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         switch code {
@@ -115,7 +142,8 @@ public class CurlTransfer: @unchecked Sendable {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .connect(message)
         case CURLE_OPERATION_TIMEDOUT: return .timeout(message)
-        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: return .invalidURL(request.url)
+        case CURLE_URL_MALFORMAT: return .invalidURL(request.url)
+        case CURLE_UNSUPPORTED_PROTOCOL: return .schemeNotAllowed(redirectTarget ?? request.url)
         default: return .transfer(message)
         }
     }
@@ -126,4 +154,18 @@ let curlHeaderCallback: shim_curl_data_cb = { ptr, size, nmemb, userdata in
     let n = size * nmemb
     t.receiveHeader(String(decoding: UnsafeRawBufferPointer(start: ptr, count: n), as: UTF8.self))
     return n
+}
+
+/// The open-socket callback of transfers with `blockPrivateAddresses`: libcurl calls it with each address
+/// it resolved, right before connecting, so a host name resolving to a private address is refused as well
+/// as a literal one (and a redirect's new host goes through here too).
+let curlOpenSocketCallback: curl_opensocket_callback = { clientp, _, address in
+    let t = Unmanaged<CurlTransfer>.fromOpaque(clientp!).takeUnretainedValue()
+    let a = address!.pointee
+    let verdict = withUnsafePointer(to: a.addr) { PrivateAddress.check($0) }
+    if verdict.isPrivate {
+        t.refusedAddress = verdict.text
+        return shim_CURL_SOCKET_BAD()
+    }
+    return socket(a.family, a.socktype, a.protocol)
 }

@@ -18,6 +18,18 @@ public struct HTTPRequest: Sendable {
     /// `name=value; ...` sent in the same Cookie header as the jar's cookies (a second Cookie header
     /// would be ignored by many servers).
     public var cookie: String?
+    /// Refuse to connect to loopback, link-local and private addresses (`PrivateAddress`), checked after
+    /// DNS resolution: for installs where the URLs come from other people (`block_private_addresses`).
+    public var blockPrivateAddresses = false
+
+    /// The only URL schemes fetched (see `CurlTransfer.allowedProtocols`).
+    public static let allowedSchemes: Set<String> = ["http", "https"]
+
+    /// Whether `url` starts with `http://` or `https://` (any case).
+    public static func hasAllowedScheme(_ url: String) -> Bool {
+        guard let colon = url.firstIndex(of: ":") else { return false }
+        return allowedSchemes.contains(url[..<colon].lowercased()) && url[colon...].hasPrefix("://")
+    }
 
     public static let defaultMaxBodyBytes = 64 << 20
     public static let defaultUserAgent =
@@ -60,6 +72,12 @@ public enum NetError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout(String)
     case stalled(seconds: Double)
     case tooLarge(limit: Int)
+    /// A URL (or a redirect's target) whose scheme is not http or https.
+    case schemeNotAllowed(String)
+    /// A header or method that may not be sent (see `RequestHeaderRules`); the message names it.
+    case invalidRequest(String)
+    /// `blockPrivateAddresses` refused to connect to this address.
+    case privateAddress(String)
     case cancelled
 
     public var description: String {
@@ -71,6 +89,10 @@ public enum NetError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout(let m): return "timed out: \(m)"
         case .stalled(let s): return "no data for \(String(format: "%.0f", s)) s"
         case .tooLarge(let l): return "response larger than \(l) bytes"
+        case .schemeNotAllowed(let u): return "refused \(u): only http and https URLs are fetched"
+        case .invalidRequest(let m): return "invalid request: \(m)"
+        case .privateAddress(let a):
+            return "refused to connect to \(a): a loopback, link-local or private address (block_private_addresses is on)"
         case .cancelled: return "cancelled"
         }
     }

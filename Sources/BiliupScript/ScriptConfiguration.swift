@@ -1,3 +1,4 @@
+import BiliupNet
 import Foundation
 
 /// How a scripting VM is set up: where plugins come from, where their requests go, and what each call
@@ -16,6 +17,9 @@ public struct ScriptConfiguration: Sendable {
     /// How often plugin files are looked at for edits; 0 looks before every check.
     public var reloadInterval: Duration
     public var log: @Sendable (ScriptLogRecord) -> Void
+    /// Whether plugin requests refuse private addresses (`block_private_addresses`); shared with whoever
+    /// changes the setting while the VM runs (the engine).
+    public var addressPolicy = AddressPolicy()
 
     public init(pluginDirectories: [String], hostRemap: HostRemap = HostRemap(), limits: ScriptLimits = ScriptLimits(),
                 proxy: String? = nil, clock: @escaping @Sendable () -> Double = ScriptConfiguration.systemClock,

@@ -10,10 +10,17 @@ static inline CURLcode shim_easy_setopt_ptr(CURL *h, CURLoption o, void *v) { re
 static inline CURLcode shim_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode shim_easy_setopt_write_cb(CURL *h, shim_curl_data_cb cb) { return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cb); }
 static inline CURLcode shim_easy_setopt_header_cb(CURL *h, shim_curl_data_cb cb) { return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb); }
+static inline CURLcode shim_easy_setopt_opensocket_cb(CURL *h, curl_opensocket_callback cb) { return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, cb); }
 static inline CURLMcode shim_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 static inline CURLcode shim_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode shim_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode shim_easy_getinfo_str(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLSHcode shim_share_setopt_long(CURLSH *h, CURLSHoption o, long v) { return curl_share_setopt(h, o, v); }
 static inline size_t shim_CURL_WRITEFUNC_PAUSE(void) { return CURL_WRITEFUNC_PAUSE; }
+static inline curl_socket_t shim_CURL_SOCKET_BAD(void) { return CURL_SOCKET_BAD; }
+/* CURLOPT_PROTOCOLS_STR and CURLOPT_REDIR_PROTOCOLS_STR came with libcurl 7.85.0; older headers fail here
+   rather than build a binary that would silently fetch every scheme libcurl knows. */
+#if LIBCURL_VERSION_NUM < 0x075500
+#error "biliup needs libcurl 7.85.0 or newer (CURLOPT_PROTOCOLS_STR)"
+#endif
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BiliupMedia
+import BiliupNet
 import BiliupScript
 import Foundation
 
@@ -51,6 +52,15 @@ struct DownloadCommand: ParsableCommand {
     var pluginOptions: [String] = []
     @OptionGroup var script: ScriptOptions
 
+    /// The --header lines as (name, value); `validate` has made sure each has a colon.
+    var parsedHeaders: [(String, String)] {
+        headers.compactMap { h -> (String, String)? in
+            guard let i = h.firstIndex(of: ":") else { return nil }
+            return (String(h[..<i]).trimmingCharacters(in: .whitespaces),
+                    String(h[h.index(after: i)...]).trimmingCharacters(in: .whitespaces))
+        }
+    }
+
     func validate() throws {
         if let s = splitTime, Units.duration(s) == nil { throw ValidationError("--split-time: \"\(s)\" is not a duration (e.g. 30s, 10m, 1h, 01:30:00)") }
         if let s = splitSize, Units.size(s) == nil { throw ValidationError("--split-size: \"\(s)\" is not a size (e.g. 500MB, 2GB)") }
@@ -58,16 +68,12 @@ struct DownloadCommand: ParsableCommand {
         if Units.duration(stallTimeout) == nil { throw ValidationError("--stall-timeout: \"\(stallTimeout)\" is not a duration") }
         do throws(TemplateProblem) { _ = try OutputTemplate(commandLine: output) } catch { throw ValidationError("--output: \(error)") }
         for h in headers where !h.contains(":") { throw ValidationError("--header: \"\(h)\" is not 'Name: value'") }
+        if let problem = RequestHeaderRules.problem(in: parsedHeaders) { throw ValidationError("--header: \(problem)") }
         _ = try parsePluginOptions(pluginOptions)
     }
 
     func run() throws {
         SignalTrap.blockSignals()  // before the network and recording threads start
-        let parsedHeaders = headers.map { h -> (String, String) in
-            let i = h.firstIndex(of: ":")!
-            return (String(h[..<i]).trimmingCharacters(in: .whitespaces),
-                    String(h[h.index(after: i)...]).trimmingCharacters(in: .whitespaces))
-        }
         let log = ConsoleLog(interactive: isatty(STDERR_FILENO) != 0)
         let resolver = urls.contains(where: { !StreamResolver.isDirect($0) })
             ? StreamResolver(host: script.makeHost(proxy: proxy), options: try parsePluginOptions(pluginOptions),

@@ -21,7 +21,8 @@ struct ServiceRunner {
         let stopRequested = DispatchSemaphore(value: 0)
         let trap = SignalTrap { _ in stopRequested.signal() }
         let rates = PlatformRates(defaultPerSecond: config.global.defaultCheckRate, perPlatform: config.global.platformCheckRates)
-        let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates)
+        let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates,
+                            addressPolicy: plugins.configuration.addressPolicy)
         let server: APIServer?
         do {
             server = try serverSettings.map { try APIServer(settings: $0, engine: engine, store: store, plugins: plugins, bus: bus) }

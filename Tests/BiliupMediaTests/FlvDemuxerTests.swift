@@ -263,15 +263,15 @@ import Testing
 
     @Test func htmlPage() {
         let html = Array("<!DOCTYPE html><html><body><h1>Room closed</h1></body></html>\n".utf8)
-        expectInitError(html, "not a media stream: the server sent an HTML page (starts with \"<!DOCTYPE html\")")
-        expectInitError(Array("\n  <html lang=\"zh\"><head>".utf8), "not a media stream: the server sent an HTML page (starts with \"<html lang=\"zh\"\")")
+        expectInitError(html, "not a media stream: the server sent an HTML page")
+        expectInitError(Array("\n  <html lang=\"zh\"><head>".utf8), "not a media stream: the server sent an HTML page")
         expectInitError(Array("{\"code\":404,\"msg\":\"room not found\"}".utf8),
-                        "not a media stream: the server sent JSON (\"{\"code\":404,\"msg\":\"room not found\"}\")")
+                        "not a media stream: the server sent JSON, not FLV")
     }
 
     @Test func zerosAndOtherBytes() {
-        expectInitError([UInt8](repeating: 0, count: 65536), "invalid FLV: header: expected \"FLV\", got 00 00 00 00")
-        expectInitError([0x47, 0x40, 0x11, 0x10, 0x00, 0x42], "invalid FLV: header: expected \"FLV\", got 47 40 11 10")
+        expectInitError([UInt8](repeating: 0, count: 65536), "invalid FLV: header: expected \"FLV\", got other binary data")
+        expectInitError([0x47, 0x40, 0x11, 0x10, 0x00, 0x42], "invalid FLV: header: expected \"FLV\", got other binary data")
     }
 
     @Test func truncatedAndEmpty() {

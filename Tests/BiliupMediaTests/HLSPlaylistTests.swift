@@ -286,12 +286,12 @@ import Testing
 
     @Test func notAPlaylist() {
         #expect(parseError("<html>\n<head><title>404 Not Found</title></head>\n")
-                == "not an M3U8 playlist (starts with \"<html>\")")
+                == "not an M3U8 playlist (49 bytes without #EXTM3U)")
         #expect(parseError("  \n<!DOCTYPE html><html><body>blocked in your region, sorry, very long text here</body>")
-                == "not an M3U8 playlist (starts with \"<!DOCTYPE html><html><body>blocked in yo\")")
+                == "not an M3U8 playlist (87 bytes without #EXTM3U)")
         #expect(parseError("") == "not an M3U8 playlist (the body is empty)")
         #expect(parseError("{\"code\":-403,\"message\":\"forbidden\"}")
-                == "not an M3U8 playlist (starts with \"{\"code\":-403,\"message\":\"forbidden\"}\")")
+                == "not an M3U8 playlist (35 bytes without #EXTM3U)")
         // A byte-order mark and leading blank lines are tolerated.
         #expect(parseError("\u{FEFF}\n#EXTM3U\n#EXT-X-TARGETDURATION:2\n") == nil)
     }

@@ -28,7 +28,7 @@ import Testing
     @Test func configGetSetAndClear() async throws {
         try await withServer { server in
             let editable = ["output", "format", "split_time", "split_size", "check_interval", "delay", "min_segment_size",
-                            "max_recordings", "min_free_disk"]
+                            "max_recordings", "min_free_disk", "block_private_addresses"]
             let get = try await server.request("GET", "/api/config")
             #expect(get.status == 200)
             #expect(Set(get.json["editable"] as? [String] ?? []) == Set(editable))

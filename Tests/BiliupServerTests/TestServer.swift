@@ -37,7 +37,8 @@ final class TestServer: @unchecked Sendable {
         let plugins = PluginHost(configuration: ScriptConfiguration(pluginDirectories: [PluginPaths.shipped], hostRemap: HostRemap()))
         let bus = EventBus()
         bus.attach(EventSinks.store(store))
-        let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: PlatformRates(defaultPerSecond: 50, perPlatform: [:]))
+        let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: PlatformRates(defaultPerSecond: 50, perPlatform: [:]),
+                            addressPolicy: plugins.configuration.addressPolicy)
         try await engine.start()
         var settings = ServerSettings(bind: bind, port: 0, version: "test", passwordCost: passwordCost, webDirectory: webDirectory)
         configure(&settings)

@@ -7,7 +7,7 @@ import BiliupStore
 /// `null` takes the API's value away and main.lua's applies again.
 public enum GlobalSettings {
     public static let keys = ["output", "format", "split_time", "split_size", "check_interval", "delay", "min_segment_size",
-                              "max_recordings", "min_free_disk"]
+                              "max_recordings", "min_free_disk", "block_private_addresses"]
 
     /// Checks and normalises a change (durations in seconds, sizes in bytes); null values stay null.
     static func normalised(_ changes: [String: JSONValue]) throws(EngineError) -> [String: JSONValue] {
@@ -23,6 +23,9 @@ public enum GlobalSettings {
                 out[key] = .int(n)
             case "min_free_disk":
                 out[key] = .int(try StreamerValidation.bytes(value, key, allowZero: true))
+            case "block_private_addresses":
+                guard case .bool = value else { throw .invalid(key, "expected true or false") }
+                out[key] = value
             default:
                 do { out[key] = try StreamerValidation.normalisedOverride(key, value) } catch {
                     throw .invalid(key, String(error.message.dropFirst("overrides.\(key): ".count)))
@@ -38,6 +41,7 @@ public enum GlobalSettings {
         g.recording = g.recording.overridden(by: StreamerValidation.settings(settings))
         if let n = settings["max_recordings"]?.int64 { g.maxRecordings = Int(n) }
         if let n = settings["min_free_disk"]?.int64 { g.minFreeDiskBytes = n }
+        if case .bool(let b)? = settings["block_private_addresses"] { g.blockPrivateAddresses = b }
         return g
     }
 
@@ -54,6 +58,7 @@ public enum GlobalSettings {
         v["min_segment_size"] = r.minSegmentBytes.map(JSONValue.int) ?? .null
         v["max_recordings"] = .int(Int64(g.maxRecordings))
         v["min_free_disk"] = .int(g.minFreeDiskBytes)
+        v["block_private_addresses"] = .bool(g.blockPrivateAddresses)
         return v
     }
 }

@@ -66,6 +66,7 @@ extension Engine {
             if value == .null { apiSettings.removeValue(forKey: key) } else { apiSettings[key] = value }
         }
         config.global = GlobalSettings.applying(apiSettings, to: scriptGlobal)
+        addressPolicy.blocksPrivateAddresses = config.global.blockPrivateAddresses
         updateRooms()
         startQueued()
         publish(EngineEvent(.config, message: "global options changed through the API: \(normalised.keys.sorted().joined(separator: ", "))"))

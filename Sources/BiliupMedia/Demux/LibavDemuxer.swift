@@ -19,6 +19,14 @@ public final class LibavDemuxer: PacketSource {
     /// Packets read ahead to find ADTS configs: a few seconds of audio and video at most.
     static let maxReadAhead = 500
 
+    /// What an RTMP input may open, nested opens included (RTMP over TCP, RTMPS over TLS over TCP): without a
+    /// whitelist libavformat opens any of its protocols (file, pipe, concat, http, ...) when a URL names one.
+    public static let rtmpProtocols = "rtmp,rtmps,tcp,tls"
+    /// What a local file input may open: files only.
+    public static let fileProtocols = "file"
+    /// A whitelist naming no protocol (none is called this): inputs over our own byte sources open nothing.
+    static let noProtocols = "none"
+
     /// Enough to see codec headers and a keyframe, small enough not to hold seconds of a stream in memory.
     static let probeBytes = 1 << 20
     static let analyzeMicroseconds = 1_000_000
@@ -32,17 +40,20 @@ public final class LibavDemuxer: PacketSource {
         ctx!.pointee.pb = input!.context
         ctx!.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
         formatName = format
-        try open(&ctx, url: nil, format: fmt, options: [:])
+        // Our bytes come through `input`; nothing the stream says may make libavformat open anything else.
+        try open(&ctx, url: nil, format: fmt, options: ["protocol_whitelist": LibavDemuxer.noProtocols])
     }
 
-    /// Opens a URL with libavformat's own protocols (RTMP); `timeout` bounds every network wait.
-    public init(url: String, timeout: Duration, cancel: InterruptFlag) throws(MediaError) {
+    /// Opens a URL with libavformat's own protocols (RTMP, a local file); `timeout` bounds every network wait.
+    /// `protocols` is libavformat's protocol whitelist, for this open and every nested one.
+    public init(url: String, protocols: String, timeout: Duration, cancel: InterruptFlag) throws(MediaError) {
         input = nil
         interrupt = cancel
         var ctx = avformat_alloc_context()
         formatName = "rtmp"
         try open(&ctx, url: url, format: nil,
-                 options: ["rw_timeout": String(Int(timeout.seconds * 1e6)), "tcp_nodelay": "1"])
+                 options: ["rw_timeout": String(Int(timeout.seconds * 1e6)), "tcp_nodelay": "1",
+                           "protocol_whitelist": protocols])
     }
 
     private func open(_ ctx: inout UnsafeMutablePointer<AVFormatContext>?, url: String?,

@@ -132,26 +132,18 @@ public final class FlvDemuxer: PacketSource {
         _ = r.fill(64)
         let n = min(r.available, 64)
         let head = UnsafeRawBufferPointer(start: r.bytes, count: n)
+        // What came is described, never quoted: the URL may be another service's (see `ResponseSummary`).
         let isText = !head.contains { ($0 < 0x20 && $0 != 9 && $0 != 10 && $0 != 13) || $0 == 0x7F }
-        guard isText else {
-            let hex = head.prefix(4).map { byte in
-                let s = String(byte, radix: 16, uppercase: false)
-                return s.count == 1 ? "0" + s : s
-            }
-            return .invalidFLV("header: expected \"FLV\", got \(hex.joined(separator: " "))")
-        }
+        guard isText else { return .invalidFLV("header: expected \"FLV\", got other binary data") }
         var text = Substring(String(decoding: head, as: UTF8.self))
         while let c = text.first, c.isWhitespace || c == "\u{FEFF}" { text = text.dropFirst() }
-        let firstLine = text.prefix { $0 != "\n" && $0 != "\r" }
-        let lower = firstLine.lowercased()
+        let lower = text.prefix { $0 != "\n" && $0 != "\r" }.lowercased()
         if lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html") || lower.hasPrefix("<head") {
-            let quote = firstLine.prefix { $0 != ">" }.prefix(40)
-            return .notAStream("the server sent an HTML page (starts with \"\(quote)\")")
+            return .notAStream("the server sent an HTML page")
         }
-        let quote = String(firstLine.prefix(60)) + (firstLine.count > 60 ? "…" : "")
         if lower.hasPrefix("#extm3u") { return .notAStream("the server sent an HLS playlist, not FLV") }
-        if lower.hasPrefix("{") || lower.hasPrefix("[") { return .notAStream("the server sent JSON (\"\(quote)\")") }
-        return .notAStream("the server sent text (starts with \"\(quote)\")")
+        if lower.hasPrefix("{") || lower.hasPrefix("[") { return .notAStream("the server sent JSON, not FLV") }
+        return .notAStream("the server sent text, not FLV")
     }
 
     /// Reads tags until the tracks are known (see the `probe*` and `keyframeWait*` limits).

@@ -36,6 +36,7 @@ public final class HLSSource: ByteSource, @unchecked Sendable {
 
     private let headers: [(String, String)]
     private let proxy: String?
+    private let blockPrivateAddresses: Bool
     private let readTimeout: Duration
     private let notes: @Sendable (SourceNote) -> Void
 
@@ -76,16 +77,21 @@ public final class HLSSource: ByteSource, @unchecked Sendable {
 
     /// Fetches the playlist (following a master playlist to its best variant), decides where to start,
     /// and waits for the first segment when needed to tell MPEG-TS from fMP4. Blocks the calling thread.
-    public init(url: String, headers: [(String, String)], proxy: String?, readTimeout: Duration,
-                notes: @escaping @Sendable (SourceNote) -> Void) throws(MediaError) {
+    public init(url: String, headers: [(String, String)], proxy: String?, blockPrivateAddresses: Bool = false,
+                readTimeout: Duration, notes: @escaping @Sendable (SourceNote) -> Void) throws(MediaError) {
         self.headers = headers
         self.proxy = proxy
+        self.blockPrivateAddresses = blockPrivateAddresses
         self.readTimeout = readTimeout
         self.notes = notes
         let firstTimeout = min(readTimeout, HLSSource.maximumFirstPlaylistTimeout)
 
         var loadStart = ContinuousClock.now
-        var (playlist, bytes) = try HLSSource.loadFirst(url, headers: headers, proxy: proxy, timeout: firstTimeout)
+        let load = { (url: String) throws(MediaError) in
+            try HLSSource.loadFirst(url, headers: headers, proxy: proxy, blockPrivateAddresses: blockPrivateAddresses,
+                                    timeout: firstTimeout)
+        }
+        var (playlist, bytes) = try load(url)
         var total = Int64(bytes)
         var mediaURL = url
         var chosen: Variant?
@@ -94,7 +100,7 @@ public final class HLSSource: ByteSource, @unchecked Sendable {
             chosen = best
             mediaURL = best.uri
             loadStart = .now
-            (playlist, bytes) = try HLSSource.loadFirst(mediaURL, headers: headers, proxy: proxy, timeout: firstTimeout)
+            (playlist, bytes) = try load(mediaURL)
             total += Int64(bytes)
         }
         guard case .media(let media) = playlist else {
@@ -222,9 +228,10 @@ public final class HLSSource: ByteSource, @unchecked Sendable {
     // MARK: playlist
 
     /// Loads a playlist for `init`: any HTTP status but 2xx, or a body that is not a playlist, fails.
-    private static func loadFirst(_ url: String, headers: [(String, String)], proxy: String?,
+    private static func loadFirst(_ url: String, headers: [(String, String)], proxy: String?, blockPrivateAddresses: Bool,
                                   timeout: Duration) throws(MediaError) -> (Playlist, Int) {
-        let request = HTTPRequest(url: url, headers: headers, timeout: timeout, proxy: proxy)
+        var request = HTTPRequest(url: url, headers: headers, timeout: timeout, proxy: proxy)
+        request.blockPrivateAddresses = blockPrivateAddresses
         let response: HTTPResponse
         switch HLSBlockingFetch.run(request) {
         case .failure(let e): throw .network(e)
@@ -248,7 +255,8 @@ public final class HLSSource: ByteSource, @unchecked Sendable {
         }
         guard let timeout else { return }
         let startedAt = ContinuousClock.now
-        let request = HTTPRequest(url: playlistURL, headers: headers, timeout: timeout, proxy: proxy)
+        var request = HTTPRequest(url: playlistURL, headers: headers, timeout: timeout, proxy: proxy)
+        request.blockPrivateAddresses = blockPrivateAddresses
         HTTPClient.start(request) { [self] result in reloaded(result, startedAt: startedAt) }
     }
 
@@ -379,7 +387,8 @@ public final class HLSSource: ByteSource, @unchecked Sendable {
             if let range = job.range { requestHeaders.append(("Range", range.httpRange)) }
             // Not `media: true`: buffered media transfers get no whole-request timeout, and a segment
             // that never finishes must not hold the stream forever.
-            let request = HTTPRequest(url: job.url, headers: requestHeaders, timeout: timeout, proxy: proxy)
+            var request = HTTPRequest(url: job.url, headers: requestHeaders, timeout: timeout, proxy: proxy)
+            request.blockPrivateAddresses = blockPrivateAddresses
             HTTPClient.start(request) { [self] result in segmentFinished(job, result) }
         }
     }
@@ -466,8 +475,8 @@ public final class HLSSource: ByteSource, @unchecked Sendable {
         if bytes.starts(with: Array("ID3".utf8)) || (bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] & 0xF6 == 0xF0) {
             throw .unsupported("HLS packed audio segments (ID3/ADTS): \(uri)")
         }
-        let hex = bytes.prefix(8).map { String(format: "%02X", $0) }.joined(separator: " ")
-        throw .notAStream("HLS segment \(uri) is neither MPEG-TS nor fMP4 (first bytes \(hex))")
+        // Described, never quoted (see `ResponseSummary`).
+        throw .notAStream("HLS segment \(uri) is neither MPEG-TS nor fMP4 (\(ResponseSummary.describe(contentType: nil, bytes: bytes.count)))")
     }
 }
 

@@ -1,3 +1,4 @@
+import BiliupNet
 import Foundation
 
 /// An M3U8 playlist (RFC 8216): a master playlist listing variants, or a media playlist listing segments.
@@ -140,8 +141,8 @@ struct PlaylistParser {
     let text: String
     let baseURL: String
 
-    /// How much of a body that is not a playlist is quoted in the error.
-    static let quotedPrefixCharacters = 40
+    /// How much of a refused URI an error quotes: enough to recognise it, not a whole payload.
+    static let quotedURICharacters = 200
 
     private var lineNumber = 0
 
@@ -162,9 +163,9 @@ struct PlaylistParser {
         guard let firstIndex = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }),
               lines[firstIndex].trimmingCharacters(in: .whitespaces).hasPrefix("#EXTM3U")
         else {
-            let start = body.drop { $0.isWhitespace }.prefix { !$0.isNewline }.prefix(PlaylistParser.quotedPrefixCharacters)
-            if start.isEmpty { throw .invalidPlaylist("not an M3U8 playlist (the body is empty)") }
-            throw .invalidPlaylist("not an M3U8 playlist (starts with \"\(start)\")")
+            // The body is not quoted: it may be another service's answer (see `ResponseSummary`).
+            if body.allSatisfy(\.isWhitespace) { throw .invalidPlaylist("not an M3U8 playlist (the body is empty)") }
+            throw .invalidPlaylist("not an M3U8 playlist (\(text.utf8.count) bytes without #EXTM3U)")
         }
         let isMaster = lines.contains { $0.hasPrefix("#EXT-X-STREAM-INF") }
         let rest = lines[(firstIndex + 1)...]
@@ -184,6 +185,7 @@ struct PlaylistParser {
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 guard let (name, value) = PlaylistParser.tag(line) else { continue }
+                try checkURIAttribute(of: line, tag: name)
                 if name == "EXT-X-STREAM-INF" {
                     if let p = pending { lineNumber = p.line; throw error("EXT-X-STREAM-INF without a URI line") }
                     pending = (try variant(value ?? ""), lineNumber)
@@ -191,7 +193,7 @@ struct PlaylistParser {
                 continue  // EXT-X-I-FRAME-STREAM-INF (not playable as a stream), EXT-X-MEDIA, others
             }
             guard var p = pending else { continue }  // a URI not announced by STREAM-INF: ignored
-            p.variant.uri = PlaylistURL.resolve(line, against: baseURL)
+            p.variant.uri = try fetchableURI(line, "variant stream URI")
             variants.append(p.variant)
             pending = nil
         }
@@ -243,7 +245,7 @@ struct PlaylistParser {
             if line.isEmpty { continue }
             if !line.hasPrefix("#") {
                 guard let inf = extinf else { throw error("segment URI \"\(line.prefix(80))\" without #EXTINF") }
-                let uri = PlaylistURL.resolve(line, against: baseURL)
+                let uri = try fetchableURI(line, "segment URI")
                 if var r = range, r.offset < 0 {  // implicit offset: right after the previous sub-range
                     r.offset = previousRangeEnd?.uri == uri ? previousRangeEnd!.end : 0
                     range = r
@@ -293,7 +295,7 @@ struct PlaylistParser {
             case "EXT-X-MAP":
                 let attrs = try attributes(v, tag: name)
                 guard let uri = attrs["URI"], !uri.isEmpty else { throw error("EXT-X-MAP without URI") }
-                var section = InitSection(uri: PlaylistURL.resolve(uri, against: baseURL))
+                var section = InitSection(uri: try fetchableURI(uri, "EXT-X-MAP URI"))
                 if let r = attrs["BYTERANGE"] { section.byteRange = try byteRange(r, "EXT-X-MAP: BYTERANGE", implicitOffset: 0) }
                 map = section
             case "EXT-X-KEY":
@@ -303,12 +305,37 @@ struct PlaylistParser {
             default:
                 break  // EXT-X-VERSION, EXT-X-TWITCH-*, EXT-X-DATERANGE, EXT-X-PART (LL-HLS), ...: not needed
             }
+            // After the tag's own checks, so an encrypted stream says so rather than naming its key's scheme.
+            try checkURIAttribute(of: line, tag: name)
         }
         if let inf = extinf { lineNumber = inf.line; throw error("#EXTINF without a segment URI") }
         guard let targetDuration else { throw .invalidPlaylist("media playlist without EXT-X-TARGETDURATION") }
         return MediaPlaylist(targetDuration: targetDuration, mediaSequence: mediaSequence,
                              discontinuitySequence: discontinuitySequence, endList: endList,
                              playlistType: playlistType, segments: segments)
+    }
+
+    // MARK: URIs
+
+    /// `reference` resolved against the playlist's URL, if it is http or https: a playlist names what
+    /// biliup fetches next, and one from any server must not make it open file:, gopher:, dict:, ftp: ...
+    /// URLs. A playlist that does is refused as a whole, with the line, rather than skipping the entry.
+    private func fetchableURI(_ reference: String, _ what: String) throws(MediaError) -> String {
+        let uri = PlaylistURL.resolve(reference, against: baseURL)
+        guard HTTPRequest.hasAllowedScheme(uri) else {
+            throw .network(.schemeNotAllowed("\(what) \"\(uri.prefix(PlaylistParser.quotedURICharacters))\" on line \(lineNumber) of \(baseURL)"))
+        }
+        return uri
+    }
+
+    /// Checks the URI attribute of any tag that has one (EXT-X-MEDIA renditions, EXT-X-KEY, EXT-X-PART,
+    /// EXT-X-I-FRAME-STREAM-INF, ...), also of those biliup does not fetch today, so that fetching one
+    /// later cannot bring the problem back.
+    private func checkURIAttribute(of line: String, tag: String) throws(MediaError) {
+        guard let start = line.range(of: "URI=\"") else { return }
+        let rest = line[start.upperBound...]
+        let value = rest.prefix { $0 != "\"" }
+        _ = try fetchableURI(String(value), "\(tag) URI")
     }
 
     // MARK: values

@@ -6,10 +6,14 @@ public struct StreamEndpoint: Sendable {
     public var url: String
     public var headers: [(String, String)]
     public var proxy: String?
-    public init(url: String, headers: [(String, String)] = [], proxy: String? = nil) {
+    /// Refuse loopback, link-local and private addresses (`block_private_addresses`), for the stream and
+    /// everything its playlists name.
+    public var blockPrivateAddresses: Bool
+    public init(url: String, headers: [(String, String)] = [], proxy: String? = nil, blockPrivateAddresses: Bool = false) {
         self.url = url
         self.headers = headers
         self.proxy = proxy
+        self.blockPrivateAddresses = blockPrivateAddresses
     }
 }
 
@@ -51,16 +55,21 @@ struct InputOpener {
         let url = endpoint.url
         let scheme = url.prefix { $0 != ":" }.lowercased()
         switch scheme {
-        case "rtmp", "rtmps", "rtmpt", "rtmpe":
+        case "rtmp", "rtmps":
+            // libavformat only ever sees the streamer's own rtmp(s) URL, never a URL from a playlist or a
+            // response, and `LibavDemuxer` keeps its nested opens to RTMP's own protocols.
+            if endpoint.blockPrivateAddresses { try PublicHostCheck.require(url) }
             return OpenedInput(kind: .rtmp, source: nil,
-                               demuxer: try LibavDemuxer(url: url, timeout: readTimeout, cancel: interrupt))
+                               demuxer: try LibavDemuxer(url: url, protocols: LibavDemuxer.rtmpProtocols,
+                                                         timeout: readTimeout, cancel: interrupt))
         case "http", "https":
             break
         default:
-            throw .unsupported("URL scheme \"\(scheme)\" (use http, https or rtmp): \(url)")
+            throw .unsupported("URL scheme \"\(scheme)\" (use http, https, rtmp or rtmps): \(url)")
         }
         if InputOpener.looksLikePlaylist(url) { return try openHLS(onSource: onSource) }
-        let request = HTTPRequest(url: url, headers: endpoint.headers, connectTimeout: connectTimeout, proxy: endpoint.proxy)
+        var request = HTTPRequest(url: url, headers: endpoint.headers, connectTimeout: connectTimeout, proxy: endpoint.proxy)
+        request.blockPrivateAddresses = endpoint.blockPrivateAddresses
         let http = try HTTPByteSource(request: request, readTimeout: readTimeout)
         onSource(http)
         let head = try http.peek()
@@ -80,7 +89,7 @@ struct InputOpener {
 
     private func openHLS(onSource: (ByteSource) -> Void) throws(MediaError) -> OpenedInput {
         let hls = try HLSSource(url: endpoint.url, headers: endpoint.headers, proxy: endpoint.proxy,
-                                readTimeout: readTimeout, notes: notes)
+                                blockPrivateAddresses: endpoint.blockPrivateAddresses, readTimeout: readTimeout, notes: notes)
         onSource(hls)
         let kind: InputKind = hls.segmentFormat == .fmp4 ? .hlsFMP4 : .hlsTS
         return OpenedInput(kind: kind, source: hls, demuxer: try InputOpener.demuxer(for: kind, source: hls))
@@ -110,13 +119,12 @@ struct InputOpener {
         let trimmed = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }
         if trimmed.hasPrefix("#EXTM3U") { return .playlist }
         let lower = trimmed.lowercased()
+        // What came is described, never quoted (see `ResponseSummary`).
+        let summary = ResponseSummary.describe(contentType: contentType, bytes: head.count)
         if lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html") || (contentType ?? "").contains("text/html") {
-            let line = trimmed.prefix { $0 != "\n" && $0 != "\r" }.prefix(40)
-            return .unknown("the server sent an HTML page (starts with \"\(line)\")")
+            return .unknown("the server sent an HTML page (\(summary))")
         }
         if head.prefix(64).allSatisfy({ $0 == 0 }) { return .unknown("the server sends only zero bytes") }
-        let hex = head.prefix(8).map { String(format: "%02X", $0) }.joined(separator: " ")
-        let type = contentType.map { ", Content-Type \($0)" } ?? ""
-        return .unknown("unrecognised data (first bytes \(hex)\(type))")
+        return .unknown("unrecognised data, neither FLV, MPEG-TS nor an HLS playlist (\(summary))")
     }
 }

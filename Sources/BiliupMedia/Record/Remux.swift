@@ -37,6 +37,6 @@ public enum Remux {
     private static func open(_ path: String) throws(MediaError) -> any PacketSource {
         let head = FileHandle(forReadingAtPath: path)?.readData(ofLength: 3) ?? Data()
         if head == Data("FLV".utf8) { return try FlvDemuxer(source: FileByteSource(path: path)) }
-        return try LibavDemuxer(url: path, timeout: .seconds(30), cancel: InterruptFlag())
+        return try LibavDemuxer(url: path, protocols: LibavDemuxer.fileProtocols, timeout: .seconds(30), cancel: InterruptFlag())
     }
 }

@@ -65,6 +65,12 @@ extension ScriptHost {
         }
         request.headers = headers
         request.cookieJar = cookieJar(for: label)
+        request.blockPrivateAddresses = configuration.addressPolicy.blocksPrivateAddresses
+        // Refused here, before the call yields, so the plugin's error names the header it set.
+        if let problem = RequestHeaderRules.problem(in: headers) ?? RequestHeaderRules.problem(method: request.method)
+            ?? request.cookie.flatMap({ RequestHeaderRules.problem(name: "Cookie", value: $0) }) {
+            return L.hostError("http.request: \(problem)")
+        }
 
         guard let call = vm.suspendRunningCall(), call.thread == L else {
             return L.hostError("http.request: only a plugin's own call can wait for the network (not a nested coroutine or file load)")
@@ -197,7 +203,11 @@ final class RedirectingRequest: @unchecked Sendable {
                 if follow, [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["location"],
                    hops < ScriptHost.maxRedirects, let base = URLParts(original) {
                     hops += 1
-                    request.url = base.resolve(location)
+                    let next = base.resolve(location)
+                    guard HTTPRequest.hasAllowedScheme(next) else {
+                        return done(.failure("\(method) \(original): redirect not followed: \(NetError.schemeNotAllowed(next))"))
+                    }
+                    request.url = next
                     if response.status == 303 || ((response.status == 301 || response.status == 302) && request.method == "POST") {
                         request.method = "GET"
                         request.body = nil

@@ -32,8 +32,11 @@ final class LuaVM: @unchecked Sendable {
         case full
     }
 
+    private let libraries: Libraries
+
     init(loop: ScriptLoop, libraries: Libraries) {
         self.loop = loop
+        self.libraries = libraries
         accounting = .allocate(capacity: 1)
         accounting.initialize(to: shim_vm(total: 0, total_limit: Int64(ScriptLimits.vmMemoryBytes), current: nil, in_host: 0))
         L = shim_newstate(accounting)!
@@ -61,8 +64,27 @@ final class LuaVM: @unchecked Sendable {
                 L.pushNil()
                 lua_setglobal(L, name)
             }
+            runTrusted(LuaVM.pluginSandbox, name: "sandbox")
         }
     }
+
+    /// No native code and no bytecode in plugins: `package.loadlib` and the C searchers would load any
+    /// shared library (libc included), and bytecode (`load` of a binary chunk, made by `string.dump`) is
+    /// not checked by Lua and can break out of the VM. `require` keeps the preload and Lua-file searchers,
+    /// which is how plugins load the helpers in `lib/`. `load` keeps text chunks, whatever mode is asked,
+    /// and passes an explicit `env` on only when given (a nil `env` is a value, not an absence).
+    static let pluginSandbox = """
+        package.loadlib = nil
+        package.cpath = ""
+        local searchers = package.searchers
+        for i = #searchers, 3, -1 do searchers[i] = nil end
+        string.dump = nil
+        local load_any = load
+        load = function(chunk, chunkname, mode, ...)
+          if select("#", ...) > 0 then return load_any(chunk, chunkname, "t", (...)) end
+          return load_any(chunk, chunkname, "t")
+        end
+        """
 
     /// Memory the whole VM holds.
     var memoryBytes: Int { Int(accounting.pointee.total) }
@@ -100,9 +122,11 @@ final class LuaVM: @unchecked Sendable {
     }
 
     /// Compiles a chunk and leaves the function on the stack; a syntax error comes back with file and line.
+    /// Plugin files must be Lua text: a precompiled file would be bytecode (see `pluginSandbox`).
     func compile(_ bytes: [UInt8], chunkName: String, source: String) -> ScriptError? {
+        let mode = libraries == .plugin ? "t" : "bt"
         let status = bytes.withUnsafeBufferPointer {
-            shim_luaL_loadbuffer(L, UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, chunkName)
+            luaL_loadbufferx(L, UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, chunkName, mode)
         }
         guard status == LUA_OK else {
             let message = L.string(at: -1) ?? "cannot load"

@@ -73,6 +73,9 @@ public struct GlobalOptions: Sendable, Equatable {
     /// Five a second is 150 rooms at a 30 s interval per platform, gentle enough not to be throttled.
     public var defaultCheckRate: Double = 5
     public var platformCheckRates: [String: Double] = [:]
+    /// Streams and plugin requests refuse loopback, link-local and private addresses (after DNS), for
+    /// installs where other people add streamers; off by default, a single user's own URLs may be local.
+    public var blockPrivateAddresses = false
     public var serverBind = "127.0.0.1"
     public var serverPort = 19159
     /// Host names the API answers to besides loopback names and IP addresses (`server.hosts`).

@@ -25,7 +25,8 @@ struct OrchestrationReader {
     }
 
     static let recordingKeys = ["output", "format", "split", "check_interval", "delay", "min_segment_size"]
-    static let globalKeys = ["data_dir", "recordings_root", "max_recordings", "min_free_disk", "server", "check_rates"] + recordingKeys
+    static let globalKeys = ["data_dir", "recordings_root", "max_recordings", "min_free_disk", "server", "check_rates",
+                             "block_private_addresses"] + recordingKeys
     static let streamerKeys = ["url", "template", "danmaku", "options", "schedule", "title_include", "title_exclude"] + recordingKeys
     static let formats = ["flv", "ts", "mkv", "mp4"]
 
@@ -73,6 +74,11 @@ struct OrchestrationReader {
             if case .int(let n) = v, n > 0 { global.maxRecordings = n } else { fail(d.line, "max_recordings: expected a positive integer, got \(Self.describe(v))") }
         }
         if let v = d.value["min_free_disk"], let bytes = size(v, "min_free_disk", line: d.line) { global.minFreeDiskBytes = bytes }
+        if let v = d.value["block_private_addresses"] {
+            if case .bool(let b) = v { global.blockPrivateAddresses = b } else {
+                fail(d.line, "block_private_addresses: expected true or false, got \(Self.describe(v))")
+            }
+        }
         if let v = d.value["server"] {
             guard case .object(let server) = v else { fail(d.line, "server: expected a table { bind = ..., port = ... }, got \(Self.describe(v))"); return }
             unknownKeys(server, allowed: ["bind", "port", "hosts", "max_connections", "max_websockets"], what: "server", line: d.line)

@@ -1,3 +1,4 @@
+import BiliupNet
 import CLua
 
 /// Reads a plugin's returned table into a `CheckResult`, naming the exact field that breaks the
@@ -99,6 +100,10 @@ struct CheckResultReader {
                 headers[k] = v
             }
             if let bad { throw fail(bad) }
+            // Sent as they are with every request for the stream: a line break would add headers of its own.
+            if let problem = RequestHeaderRules.problem(in: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) {
+                throw fail("\(path)headers: \(problem)")
+            }
         } else if type != LUA_TNIL {
             throw fail("\(path)headers: expected a table, got \(got(-1))")
         }
