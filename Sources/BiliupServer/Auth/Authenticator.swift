@@ -92,7 +92,7 @@ final class Authenticator: Sendable {
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
     /// Reachable without a login: what the login page needs.
-    static let publicPaths: Set<String> = ["/api/me", "/api/login"]
+    static let publicPaths: Set<String> = ["/api/me", "/api/login", "/api/openapi.json"]
 
     let authenticator: Authenticator
 

@@ -72,7 +72,7 @@ struct RecordingDTO: Encodable {
 }
 
 /// The fields a client sends to add or change a streamer; absent ones keep their value on a PUT.
-struct StreamerInput: Decodable {
+struct StreamerInput: RequestBody {
     var name: String?
     var url: String?
     var urls: [String]?
@@ -84,6 +84,8 @@ struct StreamerInput: Decodable {
     var titleExclude: [String]?
     var overrides: [String: JSONValue]?
     var danmaku: Bool?
+    /// Added paused (never checked until resumed); on a PUT, pauses or resumes it.
+    var paused: Bool?
 
     /// `base` with this input's fields over it.
     func applied(to base: StreamerRecord) -> StreamerRecord {
@@ -97,6 +99,7 @@ struct StreamerInput: Decodable {
         if let titleExclude { r.titleExclude = titleExclude }
         if let overrides { r.overrides = overrides }
         if let danmaku { r.danmaku = danmaku }
+        if let paused { r.paused = paused }
         return r
     }
 }
@@ -119,7 +122,7 @@ struct TemplateDTO: Encodable {
     }
 }
 
-struct TemplateInput: Decodable {
+struct TemplateInput: RequestBody {
     var name: String?
     var fields: [String: JSONValue]?
 }
