@@ -5,6 +5,7 @@
 # would starve their threads on a 2-core machine. The WebSocket load test (1,000 subscribers, ten million
 # messages) and the swarm client's own load tests take both cores, so they run in a third pass, alone. The
 # repair test (a cut, reconnect and resend at real-time pace) joins the timed pass.
+# Then the API is fuzzed from its own openapi.json (scripts/fuzz-api.sh, schemathesis, about 3 minutes).
 # Last, the web page is driven in headless Chromium against the built binary (scripts/browser-test.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +15,5 @@ swift build --build-tests
 swift test --skip-build --skip "$timed|$load"
 swift test --skip-build --filter "$timed"
 swift test --skip-build --filter "$load"
+scripts/fuzz-api.sh --biliup .build/debug/biliup
 /usr/bin/python3 scripts/browser-test.py --biliup .build/debug/biliup

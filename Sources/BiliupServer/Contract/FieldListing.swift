@@ -6,14 +6,19 @@ import Foundation
 /// fields a route accepts and the request schemas of openapi.json thus come from the input types
 /// themselves and cannot drift from them.
 enum FieldListing {
-    /// The closed object schema of `type`'s fields, under their JSON (snake_case) names.
-    static func schema<T: Decodable>(of type: T.Type) -> ObjectSchema {
+    /// The closed object schema of `type`'s fields, under their JSON (snake_case) names; `narrowed`
+    /// replaces the shape of some of them (null stays allowed for an optional one).
+    static func schema<T: Decodable>(of type: T.Type, narrowed: [String: Schema] = [:]) -> ObjectSchema {
         let listing = Listing()
         do {
             _ = try T(from: ListingDecoder(listing: listing))
         } catch {
             // A programming error (a field type without a shape below), met as soon as the route table is built.
             preconditionFailure("FieldListing: cannot list the fields of \(T.self): \(error)")
+        }
+        for (name, schema) in narrowed {
+            precondition(listing.properties[name] != nil, "FieldListing: \(T.self) has no field \(name) to narrow")
+            listing.properties[name] = listing.required.contains(name) ? schema : .nullable(schema)
         }
         return ObjectSchema(properties: listing.properties, required: listing.required, closed: true)
     }

@@ -7,11 +7,15 @@ import Foundation
 protocol RequestBody: Decodable {
     /// The fields, their shapes and which are required.
     static var schema: ObjectSchema { get }
+    /// Narrower shapes than their Swift types give, for some fields (JSON name → shape), so that
+    /// generated clients and fuzzers send values the route can take.
+    static var narrowed: [String: Schema] { get }
 }
 
 extension RequestBody {
     /// The fields the type's own `init(from:)` reads.
-    static var schema: ObjectSchema { FieldListing.schema(of: Self.self) }
+    static var schema: ObjectSchema { FieldListing.schema(of: Self.self, narrowed: narrowed) }
+    static var narrowed: [String: Schema] { [:] }
 }
 
 /// The error for a key the body type does not have, with the nearest known one when it looks like a

@@ -3,7 +3,8 @@ import Foundation
 /// A JSON value's shape as openapi.json states it (the OpenAPI 3.0 subset the API needs). Inputs are
 /// closed objects (unknown fields are refused); outputs list every key they always carry as required.
 indirect enum Schema: Sendable {
-    case string(oneOf: [String]? = nil)
+    /// `pattern` is an ECMA regular expression the value matches somewhere (anchor it for the whole).
+    case string(oneOf: [String]? = nil, pattern: String? = nil)
     case integer(minimum: Int64? = nil, maximum: Int64? = nil)
     case number
     case boolean
@@ -25,9 +26,10 @@ indirect enum Schema: Sendable {
     /// The OpenAPI form.
     var document: [String: Any] {
         switch self {
-        case .string(let values):
+        case .string(let values, let pattern):
             var s: [String: Any] = ["type": "string"]
             if let values { s["enum"] = values }
+            if let pattern { s["pattern"] = pattern }
             return s
         case .integer(let minimum, let maximum):
             var s: [String: Any] = ["type": "integer", "format": "int64"]

@@ -12,7 +12,9 @@ enum OpenAPIDocument {
             ]
             switch spec.response {
             case .json(let schema)?:
-                responses[String(spec.status)] = ["description": spec.summary, "content": ["application/json": ["schema": schema.document]]]
+                var success: [String: Any] = ["description": spec.summary, "content": ["application/json": ["schema": schema.document]]]
+                if spec.status == 201 { success["links"] = links(from: spec, to: specs) }
+                responses[String(spec.status)] = success
             case .file(let mediaTypes)?:
                 let content = Dictionary(uniqueKeysWithValues: mediaTypes.map { ($0, ["schema": ["type": "string", "format": "binary"]]) })
                 responses[String(spec.status)] = ["description": "the whole file", "content": content]
@@ -68,6 +70,17 @@ enum OpenAPIDocument {
             ],
         ]
         return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
+    }
+
+    /// What a client can do next with what `created` made: every operation under its `{id}`, with the
+    /// answer's `id` (lets a fuzzer's stateful phase reach existing records, not only 404s).
+    static func links(from created: RouteSpec, to specs: [RouteSpec]) -> [String: Any] {
+        var links: [String: Any] = [:]
+        for spec in specs where spec.path.hasPrefix(created.path + "/{id}") {
+            let id = operationId(spec)
+            links[id.prefix(1).uppercased() + id.dropFirst()] = ["operationId": id, "parameters": ["id": "$response.body#/id"]]
+        }
+        return links
     }
 
     static func pathParameters(_ path: String) -> [String] {

@@ -87,6 +87,10 @@ struct StreamerInput: RequestBody {
     /// Added paused (never checked until resumed); on a PUT, pauses or resumes it.
     var paused: Bool?
 
+    /// A room or stream URL of a scheme the engine takes (StreamerValidation checks it).
+    static let urlShape = Schema.string(pattern: "^(https?|rtmps?)://[^/?#\\s]+([/?#]\\S*)?$")
+    static var narrowed: [String: Schema] { ["url": urlShape, "urls": .array(urlShape)] }
+
     /// `base` with this input's fields over it.
     func applied(to base: StreamerRecord) -> StreamerRecord {
         var r = base
