@@ -98,6 +98,30 @@ import Testing
         }
     }
 
+    /// Found while fuzzing: on main, `"check_interval": 1e300` (per streamer or global) was accepted and
+    /// crashed the whole server as soon as the scheduler turned it into a `Duration`. Durations are
+    /// bounded now, and the server keeps running.
+    @Test func hugeDurationsAreRefused() async throws {
+        try await withServer { server in
+            let id = try #require(integer(try await server.addStreamer("alice")["id"]))
+            for key in ["check_interval", "split_time", "delay"] {
+                for value: Any in [1e300, 1e20, Int64.max, "9999999h"] {
+                    let put = try await server.request("PUT", "/api/streamers/\(id)", json: ["overrides": [key: value]])
+                    expectError(put, 400, "invalid_field", "overrides.\(key) = \(value)")
+                    #expect(put.errorMessage == "overrides.\(key): at most 30 days", "\(put.text)")
+                    let post = try await server.request("POST", "/api/streamers", json: ["name": "b", "url": deadURL("b"), "overrides": [key: value]])
+                    expectError(post, 400, "invalid_field", "POST overrides.\(key) = \(value)")
+                    let config = try await server.request("PUT", "/api/config", json: [key: value])
+                    expectError(config, 400, "invalid_field", "config \(key) = \(value)")
+                    #expect(config.errorMessage == "\(key): at most 30 days", "\(config.text)")
+                }
+                let longest = try await server.request("PUT", "/api/streamers/\(id)", json: ["overrides": [key: 30 * 86400]])
+                #expect(longest.status == 200, "\(longest.text)")
+            }
+            #expect(try await server.request("GET", "/api/status").status == 200)
+        }
+    }
+
     /// On main, openapi.json needed a login as soon as a user existed. It is public, as the login page's
     /// routes are, so a client generator or a fuzzer can read it first.
     @Test func openAPIIsPublicOnceUsersExist() async throws {
