@@ -33,6 +33,9 @@ import Testing
                 expectError(reply, 400, "unknown_field", "\(method) \(path)")
                 #expect(reply.errorMessage == "unknown field \"\(wrong)\" (did you mean \"\(right)\"?)", "\(method) \(path): \(reply.text)")
             }
+            // Whatever the unknown field's value: one out of a Double's range is never even read as a number.
+            let outOfRange = try await server.request("POST", "/api/templates", json: #"{"name": "t5", "nmae": 1e400}"#, token: token)
+            expectError(outOfRange, 400, "unknown_field", "a value out of range")
             // Nothing changed.
             #expect(try server.store.streamers().map(\.name) == ["alice"])
             #expect(try server.store.streamers().first?.paused == false)

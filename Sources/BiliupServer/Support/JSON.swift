@@ -40,7 +40,7 @@ enum JSON {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("a JSON body is required", code: "invalid_json") }
         let data = Data(buffer: buffer)
         // Not an object (or not JSON): the decoder below says so.
-        let keys = ((try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) as? [String: Any])?.keys
+        let keys = try? keyLister.decode(KeyList.self, from: data).keys
         let unknown = keys.flatMap { UnknownField.error(for: $0, known: T.schema.properties.keys) }
         do {
             let value = try decoder.decode(T.self, from: data)
@@ -48,6 +48,26 @@ enum JSON {
             return value
         } catch DecodingError.keyNotFound(let key, let context) {
             throw unknown ?? DecodingError.keyNotFound(key, context)
+        }
+    }
+
+    /// Reads the keys as sent (no key strategy), with the same parser as `decoder`, so that both see
+    /// the same object.
+    private static let keyLister = JSONDecoder()
+
+    /// The keys of a JSON object, whatever their values.
+    private struct KeyList: Decodable {
+        struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        let keys: [String]
+
+        init(from decoder: any Decoder) throws {
+            keys = try decoder.container(keyedBy: Key.self).allKeys.map(\.stringValue)
         }
     }
 
