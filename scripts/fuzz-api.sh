@@ -15,10 +15,10 @@ cd "$(dirname "$0")/.."
 biliup=.build/debug/biliup
 [ "${1:-}" = "--biliup" ] && biliup=$2
 examples=${FUZZ_EXAMPLES:-100}
-# Wall-clock bound of both passes together: they take about 2.5 minutes on a 2-core machine; four times
+# Wall-clock bound of both passes together: they take about 3 minutes on a 2-core machine; twice
 # that means something hangs.
 total_seconds=${FUZZ_SECONDS:-600}
-venv=.build/fuzz-venv
+venv=$PWD/.build/fuzz-venv
 # The schemathesis major version whose command line this script speaks.
 schemathesis_spec='schemathesis>=4.0,<5'
 
@@ -65,6 +65,18 @@ stop_server() {
   server_pid=""
 }
 
+# Records of every kind the API makes, so that list answers hold items whose schema is checked and
+# ids exist for the routes under {id}. Arguments: extra curl options (the bearer header).
+seed() {
+  local body
+  for body in '{"name": "seed-a", "url": "https://live.example.invalid/1", "overrides": {"format": "mkv"}, "schedule": ["20:00-02:00"]}' \
+              '{"name": "seed-b", "urls": ["http://127.0.0.1:9/b.m3u8"], "paused": true, "options": {"qn": 10000}}'; do
+    curl -fsS -o /dev/null -H 'Content-Type: application/json' "$@" -d "$body" "http://127.0.0.1:$port/api/streamers"
+  done
+  curl -fsS -o /dev/null -H 'Content-Type: application/json' "$@" -d '{"name": "seed", "fields": {"tid": 171}}' \
+    "http://127.0.0.1:$port/api/templates"
+}
+
 # One schemathesis run against the server on $port; extra arguments are passed on.
 fuzz() {
   local name=$1; shift
@@ -73,9 +85,10 @@ fuzz() {
   local left=$((deadline - SECONDS))
   local status=0
   [ "$left" -gt 0 ] || { echo "fuzz-api: no time left for pass '$name' (FUZZ_SECONDS=$total_seconds)" >&2; return 1; }
-  timeout --kill-after=10 "$left" "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
+  # From the temporary directory: schemathesis keeps its cache (.schemathesis) in the working directory.
+  (cd "$work" && timeout --kill-after=10 "$left" "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "$examples" --workers 2 --request-timeout 30 --no-color "$@" || status=$?
+    --max-examples "$examples" --workers 2 --request-timeout 30 --no-color "$@") || status=$?
   echo "fuzz-api: pass '$name' took $((SECONDS - started)) s"
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     echo "fuzz-api: pass '$name' ran out of the ${total_seconds} s the fuzzing may take" >&2
@@ -93,6 +106,7 @@ deadline=$((SECONDS + total_seconds))
 
 mkdir -p "$work/open"
 start_server "$work/open"
+seed
 # Adding a user would end this pass's purpose (everything needs a login then); the next pass adds users.
 fuzz open --exclude-operation-id postUsers || failed=1
 stop_server
@@ -104,6 +118,9 @@ session=$(curl -fsS -H 'Content-Type: application/json' -d '{"username": "admin"
   "http://127.0.0.1:$port/api/login" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 token=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $session" -d '{"name": "fuzz"}' \
   "http://127.0.0.1:$port/api/tokens" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+seed -H "Authorization: Bearer $token"
+curl -fsS -o /dev/null -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
+  -d '{"name": "viewer", "password": "viewerpassword"}' "http://127.0.0.1:$port/api/users"
 # Logging out and revoking tokens would end the fuzzer's own credentials; the open pass covers them.
 fuzz login -H "Authorization: Bearer $token" --exclude-operation-id postLogout --exclude-operation-id deleteTokensId || failed=1
 stop_server
