@@ -1,6 +1,11 @@
 /// One query parameter of a route, as openapi.json documents it. The route reads it with
 /// `Request.int`/`Request.time`, which refuse what this schema excludes.
 struct QueryParameter: Sendable {
+    /// Store ids are positive.
+    static let ids = 1...Int.max
+    /// Offsets into a list fit SQLite's and Swift's integers alike.
+    static let offsets = 0...Int(Int32.max)
+
     let name: String
     let description: String
     let schema: Schema

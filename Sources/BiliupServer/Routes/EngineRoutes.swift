@@ -5,7 +5,9 @@ import Hummingbird
 
 /// `/api/status`, `/api/config`, `/api/plugins`, `/api/events`.
 enum EngineRoutes {
+    /// The most events one answer holds: a screen of log and more, still quick to encode.
     static let maxEvents = 1000
+
     static func add(to table: RouteTable, _ s: ServerServices) {
         table.add(.get, "/api/status", "Version, uptime, running recordings, queue and disk", response: .json(.ref("Status"))) { _, _ in
             let status = await s.engine.status()
@@ -27,13 +29,15 @@ enum EngineRoutes {
             JSON.response(await s.plugins.catalog())
         }
         table.add(.get, "/api/events", "The event log, in id order",
-                  query: [.integer("limit", "default 100", in: 1...maxEvents), .integer("before_id", "older than this id", in: HistoryRoutes.ids),
-                          .integer("after_id", "newer than this id", in: 0...Int.max), .integer("streamer_id", "only this streamer's", in: HistoryRoutes.ids)],
+                  query: [.integer("limit", "default 100", in: 1...maxEvents),
+                          .integer("before_id", "older than this id", in: QueryParameter.ids),
+                          .integer("after_id", "newer than this id", in: 0...Int.max),
+                          .integer("streamer_id", "only this streamer's", in: QueryParameter.ids)],
                   response: .json(.ref("EventList"))) { request, _ in
             let limit = try request.int("limit", default: 100, in: 1...maxEvents)!
             let events = try s.store.events(afterId: try request.int("after_id", in: 0...Int.max).map(Int64.init),
-                                            beforeId: try request.int("before_id", in: HistoryRoutes.ids).map(Int64.init), limit: limit,
-                                            streamerId: try request.int("streamer_id", in: HistoryRoutes.ids).map(Int64.init))
+                                            beforeId: try request.int("before_id", in: QueryParameter.ids).map(Int64.init), limit: limit,
+                                            streamerId: try request.int("streamer_id", in: QueryParameter.ids).map(Int64.init))
             return JSON.response(Items(items: events.map(EventDTO.init)))
         }
     }

@@ -4,18 +4,18 @@ import Hummingbird
 
 /// `/api/sessions` and `/api/segments`: what was recorded, and the files themselves.
 enum HistoryRoutes {
+    /// The most sessions one answer holds: each carries its segments, so fewer than streamers.
     static let maxPage = 500
-    /// Store ids: positive.
-    static let ids = 1...Int.max
+
     static func add(to table: RouteTable, _ s: ServerServices) {
         table.add(.get, "/api/sessions", "Recording history, newest first, with segments",
-                  query: [.integer("streamer_id", "only this streamer's", in: ids), .string("from", "started at or after (unix seconds or ISO 8601)"),
-                          .string("to", "started before"), .integer("limit", "default 50", in: 1...maxPage),
-                          .integer("offset", "default 0", in: StreamerRoutes.offsets)],
+                  query: [.integer("streamer_id", "only this streamer's", in: QueryParameter.ids),
+                          .string("from", "started at or after (unix seconds or ISO 8601)"), .string("to", "started before"), .integer("limit", "default 50", in: 1...maxPage),
+                          .integer("offset", "default 0", in: QueryParameter.offsets)],
                   response: .json(.ref("SessionPage"))) { request, _ in
             let limit = try request.int("limit", default: 50, in: 1...maxPage)!
-            let offset = try request.int("offset", default: 0, in: StreamerRoutes.offsets)!
-            let streamerId = try request.int("streamer_id", in: ids).map(Int64.init)
+            let offset = try request.int("offset", default: 0, in: QueryParameter.offsets)!
+            let streamerId = try request.int("streamer_id", in: QueryParameter.ids).map(Int64.init)
             let sessions = try s.store.sessions(streamerId: streamerId, from: try request.time("from"), to: try request.time("to"),
                                                 limit: limit, offset: offset)
             let items = try sessions.map { SessionDTO($0, segments: try s.store.segments(sessionId: $0.id!)) }

@@ -5,17 +5,16 @@ import Hummingbird
 
 /// `/api/streamers`: the list, CRUD for the API's streamers, and start/stop/pause/resume for all.
 enum StreamerRoutes {
+    /// The most streamers one answer holds: a whole dashboard's worth, still quick to encode.
     static let maxPage = 1000
-    /// Offsets fit SQLite's and Swift's integers alike.
-    static let offsets = 0...Int(Int32.max)
 
     static func add(to table: RouteTable, _ s: ServerServices) {
         table.add(.get, "/api/streamers", "List streamers (by name) with their state and running recording",
-                  query: [.integer("limit", "default 50", in: 1...maxPage), .integer("offset", "default 0", in: offsets),
+                  query: [.integer("limit", "default 50", in: 1...maxPage), .integer("offset", "default 0", in: QueryParameter.offsets),
                           .string("q", "part of a name or URL")],
                   response: .json(.ref("StreamerPage"))) { request, _ in
             let limit = try request.int("limit", default: 50, in: 1...maxPage)!
-            let offset = try request.int("offset", default: 0, in: offsets)!
+            let offset = try request.int("offset", default: 0, in: QueryParameter.offsets)!
             let q = request.uri.queryParameters.get("q").map { String($0) }?.lowercased() ?? ""
             let revision = s.engine.revision.load(ordering: .relaxed)
             let body = try await s.responses.body(for: "streamers?\(limit)&\(offset)&\(q)", revision: revision) {
