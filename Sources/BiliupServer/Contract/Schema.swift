@@ -18,6 +18,8 @@ indirect enum Schema: Sendable {
     case ref(String)
     /// The value, or JSON null.
     case nullable(Schema)
+    /// A value of exactly one of these shapes (a duration as seconds or as "10m").
+    case oneOf([Schema])
 
     static func object(_ properties: [String: Schema], optional: Set<String> = [], closed: Bool = true) -> Schema {
         .object(ObjectSchema(properties: properties, required: Set(properties.keys).subtracting(optional), closed: closed))
@@ -43,6 +45,7 @@ indirect enum Schema: Sendable {
         case .map(let values): return ["type": "object", "additionalProperties": values.document]
         case .any: return [:]
         case .ref(let name): return ["$ref": "#/components/schemas/\(name)"]
+        case .oneOf(let shapes): return ["oneOf": shapes.map(\.document)]
         case .nullable(let wrapped):
             switch wrapped {
             // 3.0 ignores keys beside a $ref, so a nullable reference goes through allOf.

@@ -67,8 +67,22 @@ struct ConfigInput: RequestBody {
         changes = try decoder.singleValueContainer().decode([String: JSONValue].self)
     }
 
+    /// What each option takes (the engine's GlobalSettings.normalised has the last word); an option
+    /// missing here is documented as any value.
+    static let shapes: [String: Schema] = [
+        "output": .string(), "format": .string(),
+        "split_time": duration, "check_interval": duration, "delay": duration,
+        "split_size": size, "min_segment_size": size, "min_free_disk": size,
+        "max_recordings": .integer(minimum: 1),
+    ]
+    /// Seconds, or a string such as "30s", "10m", "1h".
+    static let duration = Schema.oneOf([.number, .string()])
+    /// Bytes, or a string such as "500MB", "2GB".
+    static let size = Schema.oneOf([.integer(minimum: 0), .string()])
+
     static var schema: ObjectSchema {
-        ObjectSchema(properties: Dictionary(uniqueKeysWithValues: GlobalSettings.keys.map { ($0, Schema.nullable(.any)) }), required: [], closed: true)
+        ObjectSchema(properties: Dictionary(uniqueKeysWithValues: GlobalSettings.keys.map { ($0, Schema.nullable(shapes[$0] ?? .any)) }),
+                     required: [], closed: true)
     }
 }
 
