@@ -2,10 +2,12 @@
 # Installs what biliup needs to build, run and be tested on Debian 12: the C libraries it links
 # (FFmpeg's libav*, Lua 5.4, libcurl, SQLite), the ffmpeg/ffprobe tools the tests and benchmarks use,
 # headless Chromium with its driver and Selenium for the web page's test (plus CJK fonts, so the
-# Chinese page renders in its screenshots), and wrk for the API benchmark.
+# Chinese page renders in its screenshots), wrk for the API benchmark, and python3-venv for the API
+# fuzzer's virtual environment (scripts/fuzz-api.sh installs schemathesis there from PyPI).
 set -euo pipefail
 packages=(pkg-config ffmpeg libavformat-dev libavcodec-dev libavutil-dev liblua5.4-dev
-          libcurl4-openssl-dev libsqlite3-dev chromium chromium-driver python3-selenium fonts-noto-cjk wrk)
+          libcurl4-openssl-dev libsqlite3-dev chromium chromium-driver python3-selenium fonts-noto-cjk wrk
+          python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

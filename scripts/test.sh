@@ -6,7 +6,8 @@
 # load test (1,000 subscribers, ten million messages) and the swarm client's own load tests take both
 # cores, so they run in a third pass, alone. The repair test (a cut, reconnect and resend at real-time
 # pace) joins the timed pass. Last, the web page is driven in headless Chromium against the built
-# binary (scripts/browser-test.py).
+# binary (scripts/browser-test.py). Before it, the API is fuzzed from its own openapi.json
+# (scripts/fuzz-api.sh, schemathesis, about 3 minutes).
 # Every pass runs even when an earlier one failed; a summary line per pass ends the output, and the
 # exit status is non-zero when any pass failed.
 set -uo pipefail
@@ -30,6 +31,7 @@ pass() {
 pass "unit and CLI tests" swift test --skip-build --skip "$timed|$load"
 pass "timed tests" swift test --skip-build --filter "$timed"
 pass "load tests" swift test --skip-build --filter "$load"
+pass "API fuzzing" scripts/fuzz-api.sh --biliup .build/debug/biliup
 pass "browser test" /usr/bin/python3 scripts/browser-test.py --biliup .build/debug/biliup
 printf '%s\n' "${summary[@]}"
 ((failures == 0))

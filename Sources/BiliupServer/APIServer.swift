@@ -88,7 +88,7 @@ public final class APIServer: Sendable {
         EngineRoutes.add(to: table, s)
         AdminRoutes.add(to: table, s)
         let openAPI = Locked(ByteBuffer())
-        table.add(.get, "/api/openapi.json", "This description", access: .open) { _, _ in JSON.response(openAPI.value) }
+        table.add(.get, "/api/openapi.json", "This description", access: .open, response: .json(.ref("OpenAPI"))) { _, _ in JSON.response(openAPI.value) }
         openAPI.withLock { $0 = ByteBuffer(data: OpenAPIDocument.build(table.specs, version: settings.version)) }
         catalog.set(table.specs)
         let socket = EventSocket(feed: feed, authenticator: authenticator, hosts: hosts, maxSubscribers: settings.maxWebSockets)

@@ -30,7 +30,7 @@ import Testing
             #expect(try server.store.settings() == before, "a refused change changes nothing")
             // The root is main.lua's alone.
             let root = try await server.request("PUT", "/api/config", json: ["recordings_root": "/"])
-            expectError(root, 400, "invalid_field")
+            expectError(root, 400, "unknown_field")
             let config = try await server.request("GET", "/api/config")
             let readOnly = config.json["read_only"] as? [String: Any]
             #expect(readOnly?["recordings_root"] as? String == server.dir.appendingPathComponent("recordings").path)

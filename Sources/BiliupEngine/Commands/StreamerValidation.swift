@@ -18,6 +18,9 @@ enum StreamerValidation {
     /// Plugin options: a few short values each (qualities, cookies, a CDN name).
     static let maxOptions = 64
     static let maxOptionBytes = 8192
+    /// The longest duration an option takes (split_time, check_interval, delay): far beyond any
+    /// broadcast, and far from where `Duration` arithmetic overflows (1e300 seconds crashed the server).
+    static let maxSeconds: Double = 30 * 86400
 
     /// The record with its overrides normalised (durations in seconds, sizes in bytes), or why not.
     static func normalised(_ record: StreamerRecord) throws(EngineError) -> StreamerRecord {
@@ -77,6 +80,12 @@ enum StreamerValidation {
     }
 
     static func seconds(_ value: JSONValue, _ field: String, allowZero: Bool) throws(EngineError) -> Double {
+        let seconds = try anySeconds(value, field, allowZero: allowZero)
+        guard seconds <= maxSeconds else { throw .invalid(field, "at most \(Int(maxSeconds / 86400)) days") }
+        return seconds
+    }
+
+    private static func anySeconds(_ value: JSONValue, _ field: String, allowZero: Bool) throws(EngineError) -> Double {
         switch value {
         case .int(let n) where n > 0 || (allowZero && n == 0): return Double(n)
         case .number(let d) where d.isFinite && (d > 0 || (allowZero && d == 0)): return d

@@ -231,8 +231,8 @@ struct OrchestrationReader {
 
     private mutating func unknownKeys(_ table: [String: ScriptValue], allowed: [String], what: String, line: Int) {
         for key in table.keys.sorted() where !allowed.contains(key) {
-            let guess = allowed.min { Self.distance(key, $0) < Self.distance(key, $1) }
-            let hint = guess.flatMap { Self.distance(key, $0) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+            let guess = allowed.min { EditDistance.between(key, $0) < EditDistance.between(key, $1) }
+            let hint = guess.flatMap { EditDistance.between(key, $0) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
             fail(line, "\(what): unknown option \"\(key)\"\(hint)")
         }
     }
@@ -247,19 +247,5 @@ struct OrchestrationReader {
         case .array: return "a list"
         case .object: return "a table"
         }
-    }
-
-    /// Edit distance, for "did you mean" hints.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
     }
 }

@@ -5,10 +5,11 @@ import Hummingbird
 /// `/api/users` and `/api/tokens`: admins only.
 enum AdminRoutes {
     static func add(to table: RouteTable, _ s: ServerServices) {
-        table.add(.get, "/api/users", "List users", access: .admin) { _, _ in
+        table.add(.get, "/api/users", "List users", access: .admin, response: .json(.ref("UserList"))) { _, _ in
             JSON.response(Items(items: try s.store.users().map(UserDTO.init)))
         }
-        table.add(.post, "/api/users", "Add a user", access: .admin, body: "{name, password, admin}", status: 201) { request, context in
+        table.add(.post, "/api/users", "Add a user", access: .admin, body: UserInput.self,
+                  response: .json(.ref("User")), status: 201) { request, context in
             let input = try await JSON.decode(UserInput.self, from: request, context: context)
             let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             guard !name.isEmpty, name.count <= 64 else { throw APIError(.badRequest, "invalid_field", "name: 1 to 64 characters") }
@@ -19,9 +20,10 @@ enum AdminRoutes {
             s.authenticator.usersChanged()
             return JSON.response(UserDTO(user), status: .created)
         }
-        table.add(.put, "/api/users/{id}", "Change a user's password or admin flag", access: .admin, body: "{password?, admin?}") { request, context in
+        table.add(.put, "/api/users/{id}", "Change a user's password or admin flag", access: .admin, body: UserChange.self,
+                  response: .json(.ref("User"))) { request, context in
             let id = try context.id()
-            let input = try await JSON.decode(UserInput.self, from: request, context: context)
+            let input = try await JSON.decode(UserChange.self, from: request, context: context)
             if let password = input.password, let why = Secrets.weakness(of: password) {
                 throw APIError(.badRequest, "invalid_field", "password: \(why)")
             }
@@ -31,16 +33,17 @@ enum AdminRoutes {
             s.authenticator.usersChanged()
             return JSON.response(UserDTO(user))
         }
-        table.add(.delete, "/api/users/{id}", "Delete a user and their tokens", access: .admin, status: 204) { _, context in
+        table.add(.delete, "/api/users/{id}", "Delete a user and their tokens", access: .admin, response: nil, status: 204) { _, context in
             try s.store.deleteUser(id: try context.id())
             s.authenticator.usersChanged()
             return Response(status: .noContent)
         }
-        table.add(.get, "/api/tokens", "List API tokens (never their secrets)", access: .admin) { _, _ in
+        table.add(.get, "/api/tokens", "List API tokens (never their secrets)", access: .admin,
+                  response: .json(.ref("TokenList"))) { _, _ in
             JSON.response(Items(items: try s.store.apiTokens().map { TokenDTO($0) }))
         }
         table.add(.post, "/api/tokens", "Make an API token for the logged-in admin; its secret is in this answer only", access: .admin,
-                  body: "{name, expires_in?: seconds}", status: 201) { request, context in
+                  body: TokenInput.self, response: .json(.ref("Token")), status: 201) { request, context in
             let input = try await JSON.decode(TokenInput.self, from: request, context: context)
             let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             guard !name.isEmpty, name.count <= 100 else { throw APIError(.badRequest, "invalid_field", "name: 1 to 100 characters") }
@@ -55,7 +58,7 @@ enum AdminRoutes {
                                                          expiresAt: input.expiresIn.map { Date() + $0 }))
             return JSON.response(TokenDTO(token, secret: secret), status: .created)
         }
-        table.add(.delete, "/api/tokens/{id}", "Revoke an API token", access: .admin, status: 204) { _, context in
+        table.add(.delete, "/api/tokens/{id}", "Revoke an API token", access: .admin, response: nil, status: 204) { _, context in
             let id = try context.id()
             // Only API tokens here: a login's session token ends with its logout.
             guard try s.store.apiTokens().contains(where: { $0.id == id }) else { throw APIError.notFound("token \(id) not found") }
@@ -73,13 +76,19 @@ enum AdminRoutes {
         }
     }
 
-    struct UserInput: Decodable {
+    struct UserInput: RequestBody {
         let name: String?
         let password: String?
         let admin: Bool?
     }
 
-    struct TokenInput: Decodable {
+    /// A user's name is fixed once made; only these change.
+    struct UserChange: RequestBody {
+        let password: String?
+        let admin: Bool?
+    }
+
+    struct TokenInput: RequestBody {
         let name: String?
         let expiresIn: Double?
     }

@@ -9,10 +9,12 @@ enum AuthRoutes {
     static let sessionLifetime: TimeInterval = 30 * 24 * 3600
 
     static func add(to table: RouteTable, _ s: ServerServices) {
-        table.add(.get, "/api/me", "Whether a login is needed, and who is logged in", access: .open) { _, context in
+        table.add(.get, "/api/me", "Whether a login is needed, and who is logged in", access: .open,
+                  response: .json(.ref("Me"))) { _, context in
             JSON.response(Me(loginRequired: s.authenticator.loginRequired, user: Nullable(context.identity.map(UserDTO.init))))
         }
-        table.add(.post, "/api/login", "Log in: a session cookie and a bearer token", access: .open, body: "{username, password}") { request, context in
+        table.add(.post, "/api/login", "Log in: a session cookie and a bearer token", access: .open, body: LoginInput.self,
+                  response: .json(.ref("LoginAnswer"))) { request, context in
             let input = try await JSON.decode(LoginInput.self, from: request, context: context)
             let address = context.peerAddress
             if let wait = s.throttle.wait(address: address, user: input.username) {
@@ -39,7 +41,7 @@ enum AuthRoutes {
             response.headers[.setCookie] = sessionCookie(secret, maxAge: Int(sessionLifetime), request: request)
             return response
         }
-        table.add(.post, "/api/logout", "End this login (token revoked, cookie cleared)", status: 204) { request, context in
+        table.add(.post, "/api/logout", "End this login (token revoked, cookie cleared)", response: nil, status: 204) { request, context in
             if let token = Authenticator.token(in: request.headers), let identity = context.identity {
                 try? s.store.deleteToken(id: identity.tokenId)
                 s.authenticator.forget(token: token)
@@ -69,7 +71,7 @@ enum AuthRoutes {
         let user: Nullable<UserDTO>
     }
 
-    struct LoginInput: Decodable {
+    struct LoginInput: RequestBody {
         let username: String
         let password: String
     }

@@ -4,27 +4,33 @@ import Hummingbird
 
 /// `/api/sessions` and `/api/segments`: what was recorded, and the files themselves.
 enum HistoryRoutes {
+    /// The most sessions one answer holds: each carries its segments, so fewer than streamers.
+    static let maxPage = 500
+
     static func add(to table: RouteTable, _ s: ServerServices) {
         table.add(.get, "/api/sessions", "Recording history, newest first, with segments",
-                  query: [("streamer_id", "only this streamer's"), ("from", "started at or after (unix seconds or ISO 8601)"),
-                          ("to", "started before"), ("limit", "1 to 500, default 50"), ("offset", "default 0")]) { request, _ in
-            let limit = try request.int("limit", default: 50, in: 1...500)!
-            let offset = try request.int("offset", default: 0, in: 0...Int(Int32.max))!
-            let streamerId = try request.int("streamer_id", in: 1...Int.max).map(Int64.init)
+                  query: [.integer("streamer_id", "only this streamer's", in: QueryParameter.ids),
+                          .string("from", "started at or after (unix seconds or ISO 8601)"), .string("to", "started before"), .integer("limit", "default 50", in: 1...maxPage),
+                          .integer("offset", "default 0", in: QueryParameter.offsets)],
+                  response: .json(.ref("SessionPage"))) { request, _ in
+            let limit = try request.int("limit", default: 50, in: 1...maxPage)!
+            let offset = try request.int("offset", default: 0, in: QueryParameter.offsets)!
+            let streamerId = try request.int("streamer_id", in: QueryParameter.ids).map(Int64.init)
             let sessions = try s.store.sessions(streamerId: streamerId, from: try request.time("from"), to: try request.time("to"),
                                                 limit: limit, offset: offset)
             let items = try sessions.map { SessionDTO($0, segments: try s.store.segments(sessionId: $0.id!)) }
             return JSON.response(Page(items: items, total: nil, limit: limit, offset: offset))
         }
-        table.add(.get, "/api/sessions/{id}", "One session with its segments") { _, context in
+        table.add(.get, "/api/sessions/{id}", "One session with its segments", response: .json(.ref("Session"))) { _, context in
             let id = try context.id()
             guard let session = try s.store.session(id: id) else { throw APIError.notFound("session \(id) not found") }
             return JSON.response(SessionDTO(session, segments: try s.store.segments(sessionId: id)))
         }
-        table.add(.get, "/api/segments/{id}", "One segment with its integrity report") { _, context in
+        table.add(.get, "/api/segments/{id}", "One segment with its integrity report", response: .json(.ref("Segment"))) { _, context in
             JSON.response(SegmentDTO(try segment(s, try context.id()), withReport: true))
         }
-        table.add(.get, "/api/segments/{id}/file", "The segment's file (supports Range, plays in a browser)") { request, context in
+        table.add(.get, "/api/segments/{id}/file", "The segment's file (supports Range, plays in a browser)",
+                  response: .file(mediaTypes: SegmentFile.contentTypes.values.sorted())) { request, context in
             let segment = try segment(s, try context.id())
             guard segment.state != .removed else { throw APIError.notFound("segment \(segment.id!) was removed: \(segment.removedReason ?? "")") }
             let file = try SegmentFile(recordedPath: segment.path)

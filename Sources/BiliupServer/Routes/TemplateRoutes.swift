@@ -5,19 +5,21 @@ import Hummingbird
 /// `/api/templates`: upload templates. main.lua's are read-only here, as its streamers are.
 enum TemplateRoutes {
     static func add(to table: RouteTable, _ s: ServerServices) {
-        table.add(.get, "/api/templates", "List upload templates") { _, _ in
+        table.add(.get, "/api/templates", "List upload templates", response: .json(.ref("TemplateList"))) { _, _ in
             JSON.response(Items(items: try s.store.templates().map(TemplateDTO.init)))
         }
-        table.add(.post, "/api/templates", "Add a template (name, fields)", body: "TemplateInput", status: 201) { request, context in
+        table.add(.post, "/api/templates", "Add a template (name, fields)", body: TemplateInput.self,
+                  response: .json(.ref("Template")), status: 201) { request, context in
             let input = try await JSON.decode(TemplateInput.self, from: request, context: context)
             let name = try validName(input.name)
             let saved = try s.store.saveTemplate(TemplateRecord(name: name, origin: .api, fields: input.fields ?? [:]))
             return JSON.response(TemplateDTO(saved), status: .created)
         }
-        table.add(.get, "/api/templates/{id}", "One template") { _, context in
+        table.add(.get, "/api/templates/{id}", "One template", response: .json(.ref("Template"))) { _, context in
             JSON.response(TemplateDTO(try existing(s, try context.id())))
         }
-        table.add(.put, "/api/templates/{id}", "Change an API template (main.lua's: 409)", body: "TemplateInput") { request, context in
+        table.add(.put, "/api/templates/{id}", "Change an API template (main.lua's: 409)", body: TemplateInput.self,
+                  response: .json(.ref("Template"))) { request, context in
             var template = try existing(s, try context.id())
             try requireAPIOwned(template)
             let input = try await JSON.decode(TemplateInput.self, from: request, context: context)
@@ -25,7 +27,7 @@ enum TemplateRoutes {
             if let fields = input.fields { template.fields = fields }
             return JSON.response(TemplateDTO(try s.store.saveTemplate(template)))
         }
-        table.add(.delete, "/api/templates/{id}", "Delete an API template", status: 204) { _, context in
+        table.add(.delete, "/api/templates/{id}", "Delete an API template", response: nil, status: 204) { _, context in
             let template = try existing(s, try context.id())
             try requireAPIOwned(template)
             try s.store.deleteTemplate(id: template.id!)

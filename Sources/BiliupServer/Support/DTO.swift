@@ -72,7 +72,7 @@ struct RecordingDTO: Encodable {
 }
 
 /// The fields a client sends to add or change a streamer; absent ones keep their value on a PUT.
-struct StreamerInput: Decodable {
+struct StreamerInput: RequestBody {
     var name: String?
     var url: String?
     var urls: [String]?
@@ -84,6 +84,12 @@ struct StreamerInput: Decodable {
     var titleExclude: [String]?
     var overrides: [String: JSONValue]?
     var danmaku: Bool?
+    /// Added paused (never checked until resumed); on a PUT, pauses or resumes it.
+    var paused: Bool?
+
+    /// A room or stream URL of a scheme the engine takes (StreamerValidation checks it).
+    static let urlShape = Schema.string(pattern: "^(https?|rtmps?)://[^/?#\\s]+([/?#]\\S*)?$")
+    static var narrowed: [String: Schema] { ["url": urlShape, "urls": .array(urlShape)] }
 
     /// `base` with this input's fields over it.
     func applied(to base: StreamerRecord) -> StreamerRecord {
@@ -97,6 +103,7 @@ struct StreamerInput: Decodable {
         if let titleExclude { r.titleExclude = titleExclude }
         if let overrides { r.overrides = overrides }
         if let danmaku { r.danmaku = danmaku }
+        if let paused { r.paused = paused }
         return r
     }
 }
@@ -119,7 +126,7 @@ struct TemplateDTO: Encodable {
     }
 }
 
-struct TemplateInput: Decodable {
+struct TemplateInput: RequestBody {
     var name: String?
     var fields: [String: JSONValue]?
 }

@@ -32,24 +32,56 @@ enum JSON {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 
-    /// Decodes a request body, with errors that say which field is wrong.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: APIContext) async throws -> T {
+    /// Decodes a request body, with errors that say which field is wrong. A field the type does not
+    /// have is refused (`unknown_field`), after type errors (they name the field the client meant)
+    /// but before a missing required field (a misspelt name is the likelier cause of that).
+    static func decode<T: RequestBody>(_ type: T.Type, from request: Request, context: APIContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: APIContext.maxBody)
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("a JSON body is required", code: "invalid_json") }
-        return try decoder.decode(T.self, from: Data(buffer: buffer))
+        let data = Data(buffer: buffer)
+        // Not an object (or not JSON): the decoder below says so.
+        let keys = try? keyLister.decode(KeyList.self, from: data).keys
+        let unknown = keys.flatMap { UnknownField.error(for: $0, known: T.schema.properties.keys) }
+        do {
+            let value = try decoder.decode(T.self, from: data)
+            if let unknown { throw unknown }
+            return value
+        } catch DecodingError.keyNotFound(let key, let context) {
+            throw unknown ?? DecodingError.keyNotFound(key, context)
+        }
+    }
+
+    /// Reads the keys as sent (no key strategy), with the same parser as `decoder`, so that both see
+    /// the same object.
+    private static let keyLister = JSONDecoder()
+
+    /// The keys of a JSON object, whatever their values.
+    private struct KeyList: Decodable {
+        struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        let keys: [String]
+
+        init(from decoder: any Decoder) throws {
+            keys = try decoder.container(keyedBy: Key.self).allKeys.map(\.stringValue)
+        }
     }
 
     static func describe(_ error: DecodingError) -> String {
         func path(_ c: DecodingError.Context) -> String {
             let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return p.isEmpty ? "body" : snake(p)
+            return p.isEmpty ? "body" : snakeCase(p)
         }
         switch error {
         case .typeMismatch(let type, let c): return "\(path(c)): expected \(typeName(type))"
         case .valueNotFound(let type, let c): return "\(path(c)): expected \(typeName(type)), got null"
         case .keyNotFound(let key, let c):
             let parent = path(c)
-            return "\(parent == "body" ? "" : parent + ".")\(snake(key.stringValue)): required"
+            return "\(parent == "body" ? "" : parent + ".")\(snakeCase(key.stringValue)): required"
         case .dataCorrupted(let c):
             return c.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(c)): \(c.debugDescription)"
         @unknown default: return "invalid JSON"
@@ -67,7 +99,8 @@ enum JSON {
         }
     }
 
-    private static func snake(_ s: String) -> String {
+    /// A Swift name as the API spells it (`titleInclude` → `title_include`).
+    static func snakeCase(_ s: String) -> String {
         var out = ""
         for c in s {
             if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }

@@ -18,10 +18,11 @@ struct RouteSpec: Sendable {
     let path: String
     let summary: String
     let access: Access
-    /// Query parameters: name → description.
-    let query: [(String, String)]
-    /// What the JSON body holds, when the route takes one.
-    let body: String?
+    let query: [QueryParameter]
+    /// The JSON body's fields, when the route takes one.
+    let body: ObjectSchema?
+    /// What the success answer carries; nil for none (204).
+    let response: ResponseBody?
     /// The success status.
     let status: Int
 }
@@ -55,9 +56,10 @@ final class RouteTable {
     }
 
     func add(_ method: HTTPRequest.Method, _ path: String, _ summary: String, access: Access = .user,
-             query: [(String, String)] = [], body: String? = nil, status: Int = 200,
+             query: [QueryParameter] = [], body: (any RequestBody.Type)? = nil, response: ResponseBody?, status: Int = 200,
              _ handler: @escaping @Sendable (Request, APIContext) async throws -> Response) {
-        specs.append(RouteSpec(method: method, path: path, summary: summary, access: access, query: query, body: body, status: status))
+        specs.append(RouteSpec(method: method, path: path, summary: summary, access: access, query: query, body: body?.schema,
+                               response: response, status: status))
         let authenticator = self.authenticator
         // Every route checks its own access: nothing is reachable by a spelling of its path that a
         // middleware in front of the router would read differently.

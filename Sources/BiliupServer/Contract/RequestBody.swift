@@ -1,0 +1,35 @@
+import BiliupScript
+import Foundation
+
+/// A JSON object a route reads from its request body. Its fields are the only ones accepted: any
+/// other key is refused (a misspelt one would otherwise be ignored without a word), and openapi.json
+/// documents exactly them.
+protocol RequestBody: Decodable {
+    /// The fields, their shapes and which are required.
+    static var schema: ObjectSchema { get }
+    /// Narrower shapes than their Swift types give, for some fields (JSON name → shape), so that
+    /// generated clients and fuzzers send values the route can take.
+    static var narrowed: [String: Schema] { get }
+}
+
+extension RequestBody {
+    /// The fields the type's own `init(from:)` reads.
+    static var schema: ObjectSchema { FieldListing.schema(of: Self.self, narrowed: narrowed) }
+    static var narrowed: [String: Schema] { [:] }
+}
+
+/// The error for a key the body type does not have, with the nearest known one when it looks like a
+/// typo of it.
+enum UnknownField {
+    /// At most this many edits (insert, delete or replace a character) away counts as a typo:
+    /// `nmae` → `name`, `expiresIn` → `expires_in`, without suggesting unrelated short names.
+    static let maxTypoDistance = 2
+
+    static func error(for keys: some Sequence<String>, known: some Collection<String>) -> APIError? {
+        guard let key = keys.filter({ !known.contains($0) }).sorted().first else { return nil }
+        let guess = known.min { EditDistance.between(key, $0) < EditDistance.between(key, $1) }
+        let hint = guess.flatMap { EditDistance.between(key, $0) <= maxTypoDistance ? " (did you mean \"\($0)\"?)" : nil }
+            ?? " (known fields: \(known.sorted().joined(separator: ", ")))"
+        return APIError(.badRequest, "unknown_field", "unknown field \"\(key)\"\(hint)")
+    }
+}

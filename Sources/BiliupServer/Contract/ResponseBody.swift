@@ -1,0 +1,6 @@
+/// What a route's success answer carries, as openapi.json documents it (errors are always `Error`).
+enum ResponseBody: Sendable {
+    case json(Schema)
+    /// A file's bytes of one of these media types: whole (200) or the asked Range of them (206).
+    case file(mediaTypes: [String])
+}
