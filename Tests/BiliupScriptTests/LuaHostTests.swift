@@ -55,6 +55,9 @@ import Testing
             assert(value.t == "a};b" and value.n[1] == 1 and embedded:sub(after, after + 4) == ";var ", after)
             local ok, err = pcall(json.decode, '{"a":1,}')
             assert(not ok)
+            -- Another server's answer is described, never quoted, in the error.
+            local ok2, banner = pcall(json.decode, '<html>SECRET-BANNER redis_version:7</html>')
+            assert(not ok2 and not banner:find("SECRET", 1, true) and banner:find("HTML page, 42 bytes", 1, true), banner)
             return { live = false, title = json.encode({ b = 2, a = { 1, "q\"" }, e = json.empty_array, o = {} }) .. "|" .. err }
             """#)])
         let r = try await host.check("test://j/1")

@@ -29,8 +29,7 @@ extension ScriptHost {
                 try decoder.decode()
                 return nil
             } catch {
-                let context = String(decoding: raw.prefix(40), as: UTF8.self)
-                return "json.decode: \(error.message) at byte \(error.offset + 1) (text starts with \"\(context)\")"
+                return "json.decode: \(error.message) at byte \(error.offset + 1) (\(Self.describe(raw[...])))"
             }
         } ?? nil
         if let error { return L.hostError(error) }
@@ -51,13 +50,20 @@ extension ScriptHost {
                 next = try decoder.decodePrefix(from: position - 1) + 1
                 return nil
             } catch {
-                let context = String(decoding: raw[(position - 1)...].prefix(40), as: UTF8.self)
-                return "json.decode_at: \(error.message) at byte \(error.offset + 1) (value starts with \"\(context)\")"
+                return "json.decode_at: \(error.message) at byte \(error.offset + 1) (\(Self.describe(raw[(position - 1)...])))"
             }
         } ?? nil
         if let error { return L.hostError(error) }
         L.push(next)
         return 2
+    }
+
+    /// What the text was, without quoting it: the text is often another server's answer, and an error
+    /// message reaches events and logs (an internal service's banner must not).
+    private static func describe(_ text: Slice<UnsafeRawBufferPointer>) -> String {
+        let head = String(decoding: text.prefix(64), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let kind = head.hasPrefix("<") ? "markup such as an HTML page" : head.isEmpty ? "empty text" : "text"
+        return "\(kind), \(text.count) bytes"
     }
 
     private func jsonEncode(_ L: LuaState) -> Int32 {
