@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,6 +42,16 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// Serves every path without a route.
     public func setFallback(_ handler: @escaping Handler) {
         hub.setFallback(handler)
+    }
+
+    /// Answers every request with `status` and counts them: for tests that check nothing was sent.
+    public func countRequests(answering status: Int) -> RequestCount {
+        let counter = RequestCount()
+        setFallback { _, w in
+            counter.value.add(1, ordering: .relaxed)
+            w.send(status: status)
+        }
+        return counter
     }
 
     /// A loopback port with no listener (the kernel just handed it out and it was released), so
@@ -124,4 +135,10 @@ private final class ConnectionHub: @unchecked Sendable {
     private func forget(_ socket: LoopbackSocket) {
         _ = lock.withLock { open.removeValue(forKey: ObjectIdentifier(socket)) }
     }
+}
+
+/// How many requests a `LoopbackHTTPServer` received.
+public final class RequestCount: Sendable {
+    let value = Atomic<Int>(0)
+    public var count: Int { value.load(ordering: .relaxed) }
 }
