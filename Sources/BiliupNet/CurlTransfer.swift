@@ -7,7 +7,9 @@ public class CurlTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     let request: HTTPRequest
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl keeps this pointer and writes into it until the handle is cleaned up, so it is memory of
+    /// our own for the handle's life (an array's buffer pointer is only valid inside its closure).
+    private let errorBuffer: UnsafeMutablePointer<CChar>
 
     /// Media transfers get larger reads: half the CPU per GB of the 16 KiB default (reference/swift-c-interop.md §4).
     static let mediaBufferBytes = 256 << 10
@@ -35,6 +37,8 @@ public class CurlTransfer: @unchecked Sendable {
         }
         easy = e
         self.request = request
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         _ = shim_easy_setopt_str(e, CURLOPT_URL, request.url)
         _ = shim_easy_setopt_long(e, CURLOPT_NOSIGNAL, 1)
         _ = shim_easy_setopt_long(e, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0)
@@ -69,7 +73,7 @@ public class CurlTransfer: @unchecked Sendable {
                 _ = body.withUnsafeBufferPointer { shim_easy_setopt_str(e, CURLOPT_COPYPOSTFIELDS, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
             }
         }
-        errorBuffer.withUnsafeMutableBufferPointer { _ = shim_easy_setopt_ptr(e, CURLOPT_ERRORBUFFER, $0.baseAddress) }
+        _ = shim_easy_setopt_ptr(e, CURLOPT_ERRORBUFFER, errorBuffer)
         let me = Unmanaged.passUnretained(self).toOpaque()
         if request.blockPrivateAddresses {
             _ = shim_easy_setopt_opensocket_cb(e, curlOpenSocketCallback)
@@ -84,6 +88,7 @@ public class CurlTransfer: @unchecked Sendable {
     deinit {
         curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
     }
 
     /// Response headers of the last response (after redirects), names lower-cased. Loop thread.
@@ -135,7 +140,7 @@ public class CurlTransfer: @unchecked Sendable {
     func failure(for code: CURLcode) -> NetError? {
         if code == CURLE_OK { return nil }
         if let refusedAddress { return .privateAddress(refusedAddress) }
-        let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         switch code {
         case CURLE_ABORTED_BY_CALLBACK: return .cancelled

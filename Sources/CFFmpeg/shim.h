@@ -78,4 +78,9 @@ static inline int shim_rename_noreplace(int dirfd, const char *from, const char 
 #endif
 }
 
+/* The interrupt flag libav polls on its thread while another thread sets it: C11 atomics, so the
+   store is seen (Swift has no atomic view of a plain pointer it could hand to C). */
+static inline void shim_flag_set(int *flag) { __atomic_store_n(flag, 1, __ATOMIC_RELEASE); }
+static inline int shim_flag_get(void *flag) { return __atomic_load_n((int *)flag, __ATOMIC_ACQUIRE); }
+
 #endif

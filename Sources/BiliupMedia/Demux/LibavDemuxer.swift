@@ -154,10 +154,11 @@ public final class InterruptFlag: @unchecked Sendable {
     private let flag = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     public init() { flag.initialize(to: 0) }
     deinit { flag.deallocate() }
-    public func set() { flag.pointee = 1 }  // a torn read is harmless: any non-zero aborts
-    public var isSet: Bool { flag.pointee != 0 }
+    /// Set from any thread; read by libav on the demuxing thread: an atomic store and load (shim.h).
+    public func set() { shim_flag_set(flag) }
+    public var isSet: Bool { shim_flag_get(flag) != 0 }
     var callback: AVIOInterruptCB {
-        AVIOInterruptCB(callback: { opaque in opaque!.assumingMemoryBound(to: Int32.self).pointee }, opaque: flag)
+        AVIOInterruptCB(callback: { opaque in shim_flag_get(opaque) }, opaque: flag)
     }
 }
 
