@@ -86,6 +86,15 @@ final class LuaVM: @unchecked Sendable {
         end
         """
 
+    /// The state goes with the VM: every main.lua reload (a failed one too) makes a new VM, and each
+    /// unclosed state kept its whole heap. Nothing can call into it any more: its host functions and
+    /// running calls hold the VM itself.
+    deinit {
+        lua_close(L)
+        accounting.deinitialize(count: 1)
+        accounting.deallocate()
+    }
+
     /// Memory the whole VM holds.
     var memoryBytes: Int { Int(accounting.pointee.total) }
 
