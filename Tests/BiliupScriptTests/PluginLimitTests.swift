@@ -52,16 +52,16 @@ import Testing
         #expect(try await host.check("test://slow/1").title == "fine")
     }
 
-    @Test func eachRunawayStopsWithinTwoSeconds() async throws {
+    /// Each runaway is stopped by its own limit (run time is the VM thread's CPU time, instructions,
+    /// memory), not by the call timeout: that is what the error's kind says, whatever the wall clock of a
+    /// busy machine shows.
+    @Test func eachRunawayIsStoppedByALimit() async throws {
         let (host, _) = try makeHost(Self.plugins)
-        _ = await host.catalog()  // plugins loaded before the clock starts
         for name in ["spins", "spinsinpcall", "hoards", "nested"] {
-            let started = ContinuousClock.now
             let r = await host.checkResult("test://\(name)/1")
-            let elapsed = ContinuousClock.now - started
             guard case .failure(let e) = r else { Issue.record("\(name) was not stopped"); continue }
-            #expect(e.kind == .limit)
-            #expect(elapsed < .seconds(2), "\(name) stopped after \(elapsed)")
+            #expect(e.kind == .limit, "\(name): \(e)")
+            #expect(e.message.hasSuffix("limit)") || e.message.contains("memory limit"), "\(name): \(e.message)")
         }
     }
 
