@@ -251,10 +251,9 @@ public actor Engine {
                                       options: watch.declaration.options,
                                       blockPrivateAddresses: config.global.blockPrivateAddresses) { event in sink.yield(event) }
         watch.recording = recording
-        recording.recording.start()
         let ended = OutcomeBox()
-        Thread.detachNewThread {
-            ended.value.withLock { $0 = recording.recording.wait() }
+        recording.recording.start { outcome in
+            ended.value.withLock { $0 = outcome }
             sink.finish()
         }
         watch.follower = Task { [weak self] in

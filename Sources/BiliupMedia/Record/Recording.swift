@@ -24,7 +24,9 @@ public final class Recording: @unchecked Sendable {
         LibavLogging.configured
     }
 
-    public func start() {
+    /// Starts recording on a thread of its own. `onEnd` runs on that thread with the outcome, once every
+    /// file is finished: whoever follows the recording needs no thread of its own to wait for it.
+    public func start(onEnd: @escaping @Sendable (RecordingOutcome) -> Void = { _ in }) {
         let thread = Thread { [self] in
             Thread.current.name = "biliup-rec"  // set inside: see CurlLoop
             let outcome = run()
@@ -34,6 +36,7 @@ public final class Recording: @unchecked Sendable {
             else { snapshot.state = .finished }
             lock.unlock()
             done.signal()
+            onEnd(outcome)
         }
         thread.stackSize = Recording.threadStackBytes
         thread.start()
