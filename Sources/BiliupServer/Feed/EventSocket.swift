@@ -37,8 +37,7 @@ struct EventSocket: Sendable {
     /// meets are made here too; a refused upgrade falls through to the HTTP route, which answers
     /// with the reason as JSON (401, 403, 400).
     func shouldUpgrade(_ request: HTTPRequest) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
-        guard accepts(request), let target = request.path, let url = URLComponents(string: target),
-              let subscription = try? Subscription(query: Self.query(url)) else { return .dontUpgrade }
+        guard let subscription = subscription(for: request) else { return .dontUpgrade }
         let feed = self.feed
         let subscribers = self.subscribers
         let cap = maxSubscribers
@@ -54,10 +53,15 @@ struct EventSocket: Sendable {
 
     /// Whether an upgrade request may become a subscriber: the WebSocket path, logged in (or no login
     /// needed), and no `refusal`.
-    func accepts(_ request: HTTPRequest) -> Bool {
-        guard let target = request.path, let url = URLComponents(string: target), url.path == Self.path else { return false }
-        if authenticator.identity(headers: request.headerFields) == nil, authenticator.loginRequired { return false }
-        return refusal(of: request) == nil
+    func accepts(_ request: HTTPRequest) -> Bool { subscription(for: request) != nil }
+
+    /// The filter of an upgrade request that `accepts`, or nil.
+    private func subscription(for request: HTTPRequest) -> Subscription? {
+        guard let target = request.path, let url = URLComponents(string: target), url.path == Self.path else { return nil }
+        if authenticator.identity(headers: request.headerFields) == nil, authenticator.loginRequired { return nil }
+        guard hosts.refusal(host: request.authority) == nil,
+              hosts.crossSiteRefusal(request.headerFields, authority: request.authority) == nil else { return nil }
+        return try? Subscription(query: Self.query(url))
     }
 
     /// Why an upgrade request that is logged in (or needs no login) is refused, or nil: another

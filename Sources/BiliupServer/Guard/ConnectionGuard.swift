@@ -103,15 +103,16 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        if counted {
-            counted = false
-            open.value.subtract(1, ordering: .relaxed)
-        }
+        release()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        release()
+    }
+
+    /// Stops the clock and gives the connection's place back, once.
+    private func release() {
         deadline?.cancel()
         if counted {
             counted = false
