@@ -21,13 +21,14 @@ let package = Package(
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
+        .target(name: "BiliupValues"),
         .target(name: "BiliupNet", dependencies: ["CCurl"]),
         .target(name: "BiliupMedia", dependencies: ["BiliupNet", "CFFmpeg"]),
-        .target(name: "BiliupScript", dependencies: ["BiliupNet", "CLua"]),
-        .target(name: "BiliupStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet"]),
+        .target(name: "BiliupScript", dependencies: ["BiliupNet", "BiliupValues", "CLua"]),
+        .target(name: "BiliupStore", dependencies: ["BiliupValues", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues"]),
         .target(name: "BiliupServer", dependencies: [
-            "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupMedia",
+            "BiliupEngine", "BiliupStore", "BiliupMedia", "BiliupValues",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -38,7 +39,7 @@ let package = Package(
         // here, which unoptimized runs about ten times slower, and the tests push ten million messages.
         swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .executableTarget(name: "biliup", dependencies: [
-            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer",
+            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer", "BiliupValues",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -50,10 +51,10 @@ let package = Package(
         .testTarget(name: "BiliupNetTests", dependencies: ["BiliupNet", "BiliupTestSupport"]),
         .testTarget(name: "BiliupMediaTests", dependencies: ["BiliupMedia", "BiliupTestSupport"]),
         .testTarget(name: "BiliupScriptTests", dependencies: ["BiliupScript", "BiliupTestSupport"]),
-        .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore"]),
-        .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupTestSupport"]),
-        .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore", "BiliupValues"]),
+        .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupValues", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupValues", "BiliupTestSupport"]),
         // Runs the built `biliup` binary against local live sources, as a user would.
-        .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore"]),
+        .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore", "BiliupValues"]),
     ]
 )

@@ -2,6 +2,7 @@ import BiliupMedia
 import BiliupNet
 import BiliupScript
 import BiliupStore
+import BiliupValues
 import Foundation
 import Synchronization
 

@@ -1,5 +1,6 @@
 import BiliupScript
 import BiliupStore
+import BiliupValues
 import Foundation
 
 extension JSONValue {

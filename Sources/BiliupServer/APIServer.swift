@@ -1,5 +1,4 @@
 import BiliupEngine
-import BiliupScript
 import BiliupStore
 import Foundation
 import Hummingbird
@@ -64,7 +63,7 @@ public final class APIServer: Sendable {
     public var openConnections: Int { connections.current }
 
     /// Refuses to serve beyond loopback without a user to log in as.
-    public init(settings: ServerSettings, engine: Engine, store: Store, plugins: PluginHost, bus: EventBus) throws {
+    public init(settings: ServerSettings, engine: Engine, store: Store, bus: EventBus) throws {
         if !settings.isLoopback, (try? store.userCount()) ?? 0 == 0 {
             throw ServerError(description: "refusing to listen on \(settings.bind) without a login: add a user first (biliup user add NAME)")
         }
@@ -72,7 +71,7 @@ public final class APIServer: Sendable {
         let authenticator = Authenticator(store: store, exposed: !settings.isLoopback)
         let feed = EventFeed()
         let hosts = HostPolicy(hosts: settings.hosts + [settings.bind])
-        services = ServerServices(engine: engine, store: store, plugins: plugins, authenticator: authenticator, feed: feed,
+        services = ServerServices(engine: engine, store: store, authenticator: authenticator, feed: feed,
                                   version: settings.version, hasher: PasswordHasher(cost: settings.passwordCost))
 
         let router = Router(context: APIContext.self)

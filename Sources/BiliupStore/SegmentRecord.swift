@@ -1,3 +1,4 @@
+import BiliupValues
 import Foundation
 import GRDB
 

@@ -1,3 +1,4 @@
+import BiliupValues
 import Foundation
 import GRDB
 
@@ -90,6 +91,10 @@ extension Store {
             return nil
         }
         return found
+    }
+
+    public func token(id: Int64) throws -> TokenRecord? {
+        try read { db in try TokenRecord.fetchOne(db, key: id) }
     }
 
     /// API tokens (never session tokens), newest first.

@@ -56,7 +56,8 @@ struct RunCommand: ParsableCommand {
         FileHandle.standardError.write(Data("biliup: watching \(config.streamers.count) streamer(s) from \(file); state in \(store.path)\n".utf8))
         let file = self.file
         try ServiceRunner(config: config, store: store, plugins: plugins, bus: bus, serverSettings: server.settings(config.global)).run { engine in
-            Task {
+            main.attach(engine)
+            return Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: reloadEvery)
                     guard let result = await main.reloadIfChanged() else { continue }

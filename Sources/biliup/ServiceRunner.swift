@@ -25,7 +25,7 @@ struct ServiceRunner {
                             addressPolicy: plugins.configuration.addressPolicy)
         let server: APIServer?
         do {
-            server = try serverSettings.map { try APIServer(settings: $0, engine: engine, store: store, plugins: plugins, bus: bus) }
+            server = try serverSettings.map { try APIServer(settings: $0, engine: engine, store: store, bus: bus) }
         } catch {
             FileHandle.standardError.write(Data("biliup: \(error)\n".utf8))
             throw ExitCode(1)

@@ -41,6 +41,8 @@ final class CountingChecker: RoomChecker, @unchecked Sendable {
         await batchCheck([url], options: options)[url]!
     }
 
+    func catalog() async -> PluginCatalog { PluginCatalog(plugins: [], failures: [], directories: []) }
+
     func batchCheck(_ urls: [String], options: [String: ScriptValue]) async -> [String: Result<CheckResult, ScriptError>] {
         lock.withLock {
             recorded.append(Call(time: .now, platform: Self.platform(urls[0]), urls: urls))

@@ -1,6 +1,7 @@
 import BiliupEngine
 import BiliupServer
 import BiliupStore
+import BiliupValues
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import BiliupServer
 import BiliupStore
+import BiliupValues
 import Foundation
 import Testing
 

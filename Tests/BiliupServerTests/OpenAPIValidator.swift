@@ -1,4 +1,5 @@
 import BiliupStore
+import BiliupValues
 import Foundation
 
 /// Checks JSON values against the schemas of an OpenAPI 3.0 document, as a generated client or a

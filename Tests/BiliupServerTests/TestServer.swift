@@ -42,7 +42,7 @@ final class TestServer: @unchecked Sendable {
         try await engine.start()
         var settings = ServerSettings(bind: bind, port: 0, version: "test", passwordCost: passwordCost, webDirectory: webDirectory)
         configure(&settings)
-        let server = try APIServer(settings: settings, engine: engine, store: store, plugins: plugins, bus: bus)
+        let server = try APIServer(settings: settings, engine: engine, store: store, bus: bus)
         let port = try await server.start()
         return TestServer(dir: dir, store: store, bus: bus, engine: engine, server: server, port: port)
     }

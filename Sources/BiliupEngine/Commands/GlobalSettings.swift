@@ -1,6 +1,7 @@
 import BiliupMedia
 import BiliupScript
 import BiliupStore
+import BiliupValues
 
 /// The global options the API may set. They are kept in the store and apply over main.lua's (or the
 /// defaults, without main.lua), so a change made on the web page survives restarts and reloads; a

@@ -1,6 +1,7 @@
 import BiliupMedia
 import BiliupScript
 import BiliupStore
+import BiliupValues
 import Foundation
 
 /// Checks a streamer as the API stores it and turns it into what the engine watches, with the same

@@ -9,6 +9,8 @@ public protocol RoomChecker: Sendable {
     func check(_ url: String, options: [String: ScriptValue]) async -> Result<CheckResult, ScriptError>
     /// Rooms of one batch platform sharing `options`, in one `batch_check` call.
     func batchCheck(_ urls: [String], options: [String: ScriptValue]) async -> [String: Result<CheckResult, ScriptError>]
+    /// Every plugin, its patterns and options, and the files that failed to load.
+    func catalog() async -> PluginCatalog
 }
 
 extension PluginHost: RoomChecker {

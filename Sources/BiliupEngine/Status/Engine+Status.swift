@@ -1,6 +1,7 @@
 import BiliupMedia
 import BiliupScript
 import BiliupStore
+import BiliupValues
 import Foundation
 
 // What the engine is doing, for the API: status, progress, and the global options in effect.
@@ -71,5 +72,15 @@ extension Engine {
         startQueued()
         publish(EngineEvent(.config, message: "global options changed through the API: \(normalised.keys.sorted().joined(separator: ", "))"))
         return globalSettings()
+    }
+}
+
+extension Engine {
+    /// The plugins as `biliup plugins --json` shows them: their names, patterns and options, and the
+    /// files that failed to load (read again from disk).
+    public nonisolated func pluginCatalog() async -> JSONValue {
+        let catalog = await checker.catalog()
+        guard let data = try? JSONEncoder().encode(catalog), let value = try? JSONDecoder().decode(JSONValue.self, from: data) else { return .null }
+        return value
     }
 }

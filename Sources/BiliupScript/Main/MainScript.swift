@@ -17,6 +17,8 @@ public final class MainScript: @unchecked Sendable {
     private var host: ScriptHost?
     private var declarationsRef: Int32 = LUA_NOREF
     private var stamp: FileStamp?
+    /// The running engine, once there is one (`biliup.status()`, `biliup.pause(name)` …).
+    private let control = EngineControlSlot()
 
     /// What main.lua may use per run of the file or of one hook: more than a plugin check, it is the
     /// user's own program, but a runaway still must not hang the engine.
@@ -36,6 +38,11 @@ public final class MainScript: @unchecked Sendable {
     }
 
     private var fileName: String { (path as NSString).lastPathComponent }
+
+    /// Lets main.lua and its hooks command `engine` from now on.
+    public func attach(_ engine: any EngineControl) {
+        control.set(engine)
+    }
 
     /// Runs the file and checks what it declares. On success its hooks replace the previous ones.
     public func load() async -> Result<OrchestrationConfig, ScriptError> {
@@ -61,6 +68,7 @@ public final class MainScript: @unchecked Sendable {
         let vm = candidate.vm
         vm.runTrusted(MainPrelude.source, name: "biliup")
         candidate.installHookHelpers(remux: remux)
+        candidate.installEngineControl(control)
         if let error = vm.compile(Array(data), chunkName: "@" + fileName, source: fileName) {
             return done(.failure(error))
         }

@@ -1,3 +1,4 @@
+import BiliupValues
 /// Turns main.lua's declarations (plain values with their lines) into an `OrchestrationConfig`, with
 /// one error per problem, each with file and line: unknown options (with the likely intended name),
 /// wrong types, bad durations, sizes and schedule windows, unknown templates, duplicate names.
@@ -231,9 +232,7 @@ struct OrchestrationReader {
 
     private mutating func unknownKeys(_ table: [String: ScriptValue], allowed: [String], what: String, line: Int) {
         for key in table.keys.sorted() where !allowed.contains(key) {
-            let guess = allowed.min { EditDistance.between(key, $0) < EditDistance.between(key, $1) }
-            let hint = guess.flatMap { EditDistance.between(key, $0) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
-            fail(line, "\(what): unknown option \"\(key)\"\(hint)")
+            fail(line, "\(what): unknown option \"\(key)\"\(EditDistance.hint(for: key, among: allowed))")
         }
     }
 

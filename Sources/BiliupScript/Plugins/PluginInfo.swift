@@ -27,6 +27,12 @@ public struct PluginCatalog: Sendable, Codable, Equatable {
     public var plugins: [PluginInfo]
     public var failures: [PluginLoadFailure]
     public var directories: [String]
+
+    public init(plugins: [PluginInfo], failures: [PluginLoadFailure], directories: [String]) {
+        self.plugins = plugins
+        self.failures = failures
+        self.directories = directories
+    }
 }
 
 /// One way to watch a live room: a URL and what the recorder needs to open it.

@@ -1,3 +1,4 @@
+import BiliupEngine
 import BiliupStore
 import Foundation
 import Hummingbird
@@ -59,7 +60,7 @@ final class Authenticator: Sendable {
         guard let token = Self.token(in: headers) else { return nil }
         let now = Date()
         if let hit = cache.withLock({ $0[token] }), hit.until > now { return hit.identity }
-        let hash = Secrets.tokenHash(token)
+        let hash = TokenSecret.hash(token)
         guard let (record, user) = try? store.token(secretHash: hash, at: now), let tokenId = record.id, let userId = user.id else {
             forget(token: token)
             return nil

@@ -1,3 +1,4 @@
+import BiliupEngine
 import Foundation
 import Synchronization
 
@@ -46,7 +47,7 @@ final class PasswordHasher: Sendable {
     private func decoyHash() -> String {
         decoy.withLock { decoy in
             if let decoy { return decoy }
-            let made = Secrets.hashPassword(Secrets.newToken(), cost: cost)
+            let made = Secrets.hashPassword(TokenSecret.make(), cost: cost)
             decoy = made
             return made
         }

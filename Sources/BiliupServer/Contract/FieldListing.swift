@@ -1,4 +1,5 @@
 import BiliupStore
+import BiliupValues
 import Foundation
 
 /// The fields a request body type reads, found by running its `init(from:)` against a decoder that

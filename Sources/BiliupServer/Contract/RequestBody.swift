@@ -1,4 +1,4 @@
-import BiliupScript
+import BiliupValues
 import Foundation
 
 /// A JSON object a route reads from its request body. Its fields are the only ones accepted: any
@@ -19,17 +19,12 @@ extension RequestBody {
 }
 
 /// The error for a key the body type does not have, with the nearest known one when it looks like a
-/// typo of it.
+/// typo of it (`nmae` → `name`, `expiresIn` → `expires_in`).
 enum UnknownField {
-    /// At most this many edits (insert, delete or replace a character) away counts as a typo:
-    /// `nmae` → `name`, `expiresIn` → `expires_in`, without suggesting unrelated short names.
-    static let maxTypoDistance = 2
-
     static func error(for keys: some Sequence<String>, known: some Collection<String>) -> APIError? {
         guard let key = keys.filter({ !known.contains($0) }).sorted().first else { return nil }
-        let guess = known.min { EditDistance.between(key, $0) < EditDistance.between(key, $1) }
-        let hint = guess.flatMap { EditDistance.between(key, $0) <= maxTypoDistance ? " (did you mean \"\($0)\"?)" : nil }
-            ?? " (known fields: \(known.sorted().joined(separator: ", ")))"
+        var hint = EditDistance.hint(for: key, among: known)
+        if hint.isEmpty { hint = " (known fields: \(known.sorted().joined(separator: ", ")))" }
         return APIError(.badRequest, "unknown_field", "unknown field \"\(key)\"\(hint)")
     }
 }

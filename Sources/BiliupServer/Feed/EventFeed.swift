@@ -1,6 +1,6 @@
 import BiliupEngine
-import BiliupScript
 import BiliupStore
+import BiliupValues
 import Foundation
 import NIOCore
 import Synchronization

@@ -6,17 +6,15 @@ import Hummingbird
 enum AdminRoutes {
     static func add(to table: RouteTable, _ s: ServerServices) {
         table.add(.get, "/api/users", "List users", access: .admin, response: .json(.ref("UserList"))) { _, _ in
-            JSON.response(Items(items: try s.store.users().map(UserDTO.init)))
+            JSON.response(Items(items: try await s.engine.users().map(UserDTO.init)))
         }
         table.add(.post, "/api/users", "Add a user", access: .admin, body: UserInput.self,
                   response: .json(.ref("User")), status: 201) { request, context in
             let input = try await JSON.decode(UserInput.self, from: request, context: context)
-            let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            guard !name.isEmpty, name.count <= 64 else { throw APIError(.badRequest, "invalid_field", "name: 1 to 64 characters") }
             guard let password = input.password else { throw APIError(.badRequest, "invalid_field", "password: required") }
             if let why = Secrets.weakness(of: password) { throw APIError(.badRequest, "invalid_field", "password: \(why)") }
             let hash = try await hashed(password, s)
-            let user = try s.store.addUser(UserRecord(name: name, passwordHash: hash, admin: input.admin ?? false))
+            let user = try await s.engine.addUser(name: input.name ?? "", passwordHash: hash, admin: input.admin ?? false)
             s.authenticator.usersChanged()
             return JSON.response(UserDTO(user), status: .created)
         }
@@ -29,40 +27,31 @@ enum AdminRoutes {
             }
             var hash: String?
             if let password = input.password { hash = try await hashed(password, s) }
-            let user = try s.store.updateUser(id: id, passwordHash: hash, admin: input.admin)
+            let user = try await s.engine.updateUser(id: id, passwordHash: hash, admin: input.admin)
             s.authenticator.usersChanged()
             return JSON.response(UserDTO(user))
         }
         table.add(.delete, "/api/users/{id}", "Delete a user and their tokens", access: .admin, response: nil, status: 204) { _, context in
-            try s.store.deleteUser(id: try context.id())
+            try await s.engine.removeUser(id: try context.id())
             s.authenticator.usersChanged()
             return Response(status: .noContent)
         }
         table.add(.get, "/api/tokens", "List API tokens (never their secrets)", access: .admin,
                   response: .json(.ref("TokenList"))) { _, _ in
-            JSON.response(Items(items: try s.store.apiTokens().map { TokenDTO($0) }))
+            JSON.response(Items(items: try await s.engine.apiTokens().map { TokenDTO($0) }))
         }
         table.add(.post, "/api/tokens", "Make an API token for the logged-in admin; its secret is in this answer only", access: .admin,
                   body: TokenInput.self, response: .json(.ref("Token")), status: 201) { request, context in
             let input = try await JSON.decode(TokenInput.self, from: request, context: context)
-            let name = input.name?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            guard !name.isEmpty, name.count <= 100 else { throw APIError(.badRequest, "invalid_field", "name: 1 to 100 characters") }
             if let e = input.expiresIn, !(e > 0 && e <= 10 * 365 * 86400) {
                 throw APIError(.badRequest, "invalid_field", "expires_in: seconds, more than 0 and at most ten years")
             }
-            guard let userId = try context.identity?.userId ?? s.store.users().first(where: \.admin)?.id else {
-                throw APIError(.conflict, "conflict", "no user to own the token: add one with `biliup user add NAME`")
-            }
-            let secret = Secrets.newToken()
-            let token = try s.store.addToken(TokenRecord(userId: userId, kind: .api, name: name, secretHash: Secrets.tokenHash(secret),
-                                                         expiresAt: input.expiresIn.map { Date() + $0 }))
+            let (token, secret) = try await s.engine.issueToken(userId: context.identity?.userId, kind: .api, name: input.name ?? "",
+                                                                 expiresAt: input.expiresIn.map { Date() + $0 })
             return JSON.response(TokenDTO(token, secret: secret), status: .created)
         }
         table.add(.delete, "/api/tokens/{id}", "Revoke an API token", access: .admin, response: nil, status: 204) { _, context in
-            let id = try context.id()
-            // Only API tokens here: a login's session token ends with its logout.
-            guard try s.store.apiTokens().contains(where: { $0.id == id }) else { throw APIError.notFound("token \(id) not found") }
-            try s.store.deleteToken(id: id)
+            try await s.engine.revokeToken(id: try context.id(), kind: .api)
             s.authenticator.forgetAll()
             return Response(status: .noContent)
         }

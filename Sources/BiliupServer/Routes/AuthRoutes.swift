@@ -34,16 +34,15 @@ enum AuthRoutes {
                 throw APIError(.unauthorized, "bad_credentials", "wrong user name or password")
             }
             s.throttle.succeeded(address: address, user: input.username)
-            let secret = Secrets.newToken()
             let expires = Date() + sessionLifetime
-            try s.store.addToken(TokenRecord(userId: userId, kind: .session, name: "login", secretHash: Secrets.tokenHash(secret), expiresAt: expires))
+            let (_, secret) = try await s.engine.issueToken(userId: userId, kind: .session, name: "login", expiresAt: expires)
             var response = JSON.response(LoginAnswer(token: secret, user: UserDTO(user), expiresAt: expires.timeIntervalSince1970))
             response.headers[.setCookie] = sessionCookie(secret, maxAge: Int(sessionLifetime), request: request)
             return response
         }
         table.add(.post, "/api/logout", "End this login (token revoked, cookie cleared)", response: nil, status: 204) { request, context in
             if let token = Authenticator.token(in: request.headers), let identity = context.identity {
-                try? s.store.deleteToken(id: identity.tokenId)
+                try? await s.engine.revokeToken(id: identity.tokenId, kind: .session)
                 s.authenticator.forget(token: token)
             }
             var response = Response(status: .noContent)

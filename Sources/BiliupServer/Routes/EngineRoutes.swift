@@ -1,5 +1,6 @@
 import BiliupEngine
 import BiliupStore
+import BiliupValues
 import Foundation
 import Hummingbird
 
@@ -27,7 +28,7 @@ enum EngineRoutes {
         }
         table.add(.get, "/api/plugins", "Platform plugins, their URL patterns and options, and files that fail to load",
                   response: .json(.ref("Plugins"))) { _, _ in
-            JSON.response(await s.plugins.catalog())
+            JSON.response(await s.engine.pluginCatalog())
         }
         table.add(.get, "/api/events", "The event log, in id order",
                   query: [.integer("limit", "default 100", in: 1...maxEvents),

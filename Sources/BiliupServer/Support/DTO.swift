@@ -1,5 +1,6 @@
 import BiliupEngine
 import BiliupStore
+import BiliupValues
 import Foundation
 
 // What the API sends: the store's records and the engine's state, under snake_case names

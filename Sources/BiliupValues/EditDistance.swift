@@ -1,5 +1,5 @@
 /// Levenshtein distance, for "did you mean" hints on misspelt option and field names (main.lua's
-/// options here, the API's request fields in the server).
+/// options, the API's request fields).
 public enum EditDistance {
     /// The number of characters to insert, delete or replace to turn `a` into `b`.
     public static func between(_ a: String, _ b: String) -> Int {
@@ -13,5 +13,11 @@ public enum EditDistance {
             previous = current
         }
         return a.isEmpty ? b.count : previous[b.count]
+    }
+
+    /// ` (did you mean "name"?)` for the known name closest to a misspelt `key`, or "" when none is close.
+    public static func hint(for key: String, among known: some Collection<String>, within distance: Int = 2) -> String {
+        guard let guess = known.min(by: { between(key, $0) < between(key, $1) }), between(key, guess) <= distance else { return "" }
+        return " (did you mean \"\(guess)\"?)"
     }
 }
