@@ -7,6 +7,7 @@ public struct ScriptError: Error, Sendable, CustomStringConvertible, Equatable {
         case timeout       // the whole call took longer than its timeout
         case result        // the call returned something that breaks the contract
         case noPlugin      // no plugin matches the URL
+        case notRoom       // the platform's plugin claims the URL, but it names no live room
     }
     public var kind: Kind
     /// The plugin or script name.

@@ -27,6 +27,10 @@ struct CheckCommand: ParsableCommand {
             await host.checkResult(url, options: options)
         }
         switch result {
+        case .failure(let error) where error.kind == .notRoom:
+            // The message names the URL (as the plugin read it) and why it is no room; no request was made.
+            FileHandle.standardError.write(Data("biliup: \(error)\n".utf8))
+            throw ExitCode(1)
         case .failure(let error):
             FileHandle.standardError.write(Data("biliup: \(url): \(error)\n".utf8))
             throw ExitCode(1)

@@ -50,12 +50,16 @@ end
 
 return {
   name = "acfun",
-  match = { "^https?://live%.acfun%.cn/live/%d+", "^https?://www%.acfun%.cn/live/%d+", "^https?://m%.acfun%.cn/live/%d+" },
+  match = { "^https?://live%.acfun%.cn/", "^https?://www%.acfun%.cn/", "^https?://acfun%.cn/", "^https?://m%.acfun%.cn/" },
+  rooms = {
+    "^live%.acfun%.cn/live/(%d+)$", "^acfun%.cn/live/(%d+)$", "^m%.acfun%.cn/live/(%d+)$",
+    "^m%.acfun%.cn/live/detail/(%d+)$",
+    { "^acfun%.cn/v/", refuse = "a video" }, { "^m%.acfun%.cn/v", refuse = "a video" },
+  },
   defaults = { quality = "best" },
   options = { quality = "best, or a representation's qualityType/name (e.g. HIGH, SUPER, 超清) to put first" },
 
-  check = function(url, opts)
-    local author = url:match("acfun%.cn/live/(%d+)")
+  check = function(_, opts, author)
     local v = visitor()
     local query = http.encode_query({
       subBiz = "mainApp", kpn = "ACFUN_APP", kpf = "PC_WEB",

@@ -3,7 +3,7 @@
 -- view token; {RMD}/broad_stream_assign.html gives the HLS view_url, played as view_url?aid=<AID>.
 -- Adult / subscriber-only broadcasts need a login: with username and password set, LoginAction.php is
 -- posted once (its RDB / PdboxTicket cookies stay in this plugin's cookie jar) and not again for 7 days.
--- The sooplive.co.kr domains are not handled: biliup's source has no facts about their API.
+-- The rebranded SOOP domains (sooplive.co.kr, sooplive.com) name the same broadcasters; the API stays afreecatv's.
 
 local CHANNEL_API = "https://live.afreecatv.com/afreeca/player_live_api.php"
 local LOGIN_URL = "https://login.afreecatv.com/app/LoginAction.php"
@@ -43,9 +43,24 @@ local function channel_api(bj, bno, kind, quality)
   return validate.need(r:json(), "CHANNEL", "table")
 end
 
+-- The site's pages on every SOOP domain (play., bj., ch., vod., www. ...), so that none of them falls
+-- through to the generic plugin; a broadcaster is play.<domain>/<bj>[/<bno>] or its channel page.
+local match, rooms = {}, {}
+for _, domain in ipairs({ "afreecatv%.com", "sooplive%.co%.kr", "sooplive%.com" }) do
+  match[#match + 1] = "^https?://[%w%-]+%." .. domain .. "/"
+  match[#match + 1] = "^https?://" .. domain .. "/"
+  rooms[#rooms + 1] = "^play%." .. domain .. "/([%w_]+)$"
+  rooms[#rooms + 1] = "^play%." .. domain .. "/([%w_]+)/%d+$"
+  rooms[#rooms + 1] = "^bj%." .. domain .. "/([%w_]+)$"
+  rooms[#rooms + 1] = "^ch%." .. domain .. "/([%w_]+)$"
+  rooms[#rooms + 1] = "^" .. domain .. "/station/([%w_]+)$"
+  rooms[#rooms + 1] = { "^vod%." .. domain .. "/", refuse = "a VOD" }
+end
+
 return {
   name = "afreecatv",
-  match = "^https?://[%w%-]+%.afreecatv%.com/%w+",
+  match = match,
+  rooms = rooms,
   defaults = { quality = "original", username = "", password = "" },
   options = {
     quality = "original, hd4k, hd or sd (the HLS rendition asked for)",
@@ -53,8 +68,7 @@ return {
     password = "AfreecaTV password (with username)",
   },
 
-  check = function(url, opts)
-    local bj = url:match("^https?://[^/]+/(%w+)")
+  check = function(_, opts, bj)
     local quality = tostring(opts.quality or "original")
     ensure_login(opts)
 

@@ -5,21 +5,14 @@
 local API = "https://ta.bigo.tv/official_website/studio/getInternalStudioInfo"
 local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 
--- The room id is the last path segment (biliup takes the same).
-local function room_id_of(url)
-  local path = url:gsub("^%a+://[^/]+", ""):gsub("[?#].*$", "")
-  return path:match("([^/]+)/*$")
-end
-
 return {
   name = "bigo",
-  match = "^https?://www%.bigo%.tv/[^?#]+",
+  match = { "^https?://www%.bigo%.tv/", "^https?://bigo%.tv/" },
+  rooms = { "^bigo%.tv/([%w_]+)$", "^bigo%.tv/%a%a/([%w_]+)$" },  -- /<id>, or /<language>/<id>
   defaults = {},
   options = {},
 
-  check = function(url, opts)
-    local id = room_id_of(url)
-    if not id then error("no room id in " .. url) end
+  check = function(_, opts, id)
     local r = http.post(API, { siteId = id }, { headers = {
       ["User-Agent"] = UA, Accept = "application/json", Referer = "https://www.bigo.tv/", Origin = "https://www.bigo.tv",
     } })

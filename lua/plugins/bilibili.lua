@@ -57,15 +57,14 @@ local function cookie_of(opts)
   return nil
 end
 
--- b23.tv short links: follow the redirect, which must land on a live room.
-local function resolve_url(url)
-  if not url:find("^https?://") then url = "https://" .. url end
-  if not url:find("^https?://b23%.tv/") then return url end
+-- b23.tv short links: follow the redirect, which must land on a live room; its URL and room number.
+local function resolve_short(url)
   local r = http.get(url, { headers = { ["User-Agent"] = UA } })
-  if not r.url:find("^https?://[%w%.]*live%.bilibili%.com/") then
+  local room = r.url:find("^https?://[%w%.]*live%.bilibili%.com/") and r.url:match("/(%d+)")
+  if not room then
     error(("%s does not lead to a live room (landed on %s)"):format(url, r.url), 0)
   end
-  return r.url
+  return r.url, room
 end
 
 local function decode(r, room, what)
@@ -148,11 +147,17 @@ end
 return {
   name = "bilibili",
   match = {
-    "^https?://live%.bilibili%.com/",
-    "^https?://m%.live%.bilibili%.com/",
-    "^https?://b23%.tv/",
-    "^live%.bilibili%.com/",
-    "^b23%.tv/",
+    "^https?://live%.bilibili%.com/", "^https?://m%.live%.bilibili%.com/", "^https?://b23%.tv/",
+    "^https?://www%.bilibili%.com/", "^https?://bilibili%.com/", "^https?://m%.bilibili%.com/",
+    "^https?://space%.bilibili%.com/",
+  },
+  rooms = {
+    "^live%.bilibili%.com/(%d+)$", "^live%.bilibili%.com/h5/(%d+)$", "^live%.bilibili%.com/blanc/(%d+)$",
+    "^m%.live%.bilibili%.com/(%d+)$",
+    { "^b23%.tv/BV", refuse = "a short link to a video" }, { "^b23%.tv/av%d", refuse = "a short link to a video" },
+    "^b23%.tv/(%w+)$",  -- a short link, followed to the room it leads to
+    { "^bilibili%.com/video/", refuse = "a video" }, { "^m%.bilibili%.com/video/", refuse = "a video" },
+    { "^space%.bilibili%.com/", refuse = "a user's space page; the live room is live.bilibili.com/<room>" },
   },
   defaults = { qn = 10000, protocol = "flv", cdn = "", hls_transcode_timeout = 60 },
   options = {
@@ -164,12 +169,10 @@ return {
     hls_transcode_timeout = "seconds after going live to wait for the fMP4 stream before falling back to FLV",
   },
 
-  check = function(url, opts)
+  check = function(url, opts, room)
     local qn, protocol = wanted_qn(opts), wanted_protocol(opts)
     local cookie = cookie_of(opts)
-    url = resolve_url(url)
-    local room = url:match("/(%d+)")
-    if not room then error(("%s: no room number in the URL"):format(url), 0) end
+    if url:find("^https?://b23%.tv/") then url, room = resolve_short(url) end
 
     local api_headers = { ["User-Agent"] = UA, Referer = url, Cookie = cookie }
 

@@ -35,15 +35,14 @@ end
 return {
   name = "cc",
   match = "^https?://cc%.163%.com/",
+  rooms = { "^cc%.163%.com/(%d%d%d%d+)$" },
   defaults = { protocol = "hls", cdn = "" },
   options = {
     protocol = "hls (sharefile) or flv (quickplay, highest vbr); the other one follows as a fallback",
     cdn = "preferred FLV CDN name in quickplay (e.g. ali, ks, ws, hs); empty = by name",
   },
 
-  check = function(url, opts)
-    local ccid = url:match("(%d%d%d%d+)")
-    if not ccid then error("no CC id (4 or more digits) in " .. url) end
+  check = function(_, opts, ccid)
     local headers = { ["User-Agent"] = UA, Referer = "https://cc.163.com/" }
 
     local r = http.get("https://api.cc.163.com/v1/activitylives/anchor/lives?anchor_ccid=" .. ccid, { headers = headers })

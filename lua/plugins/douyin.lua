@@ -113,7 +113,7 @@ end
 
 -- What a URL names: { web_rid = ... } or { sec_uid = ..., room_id = ... }, or nil for a user page
 -- that shows no live room (offline).
-local function resolve(url, cookie)
+local function resolve(url, room, cookie)
   if url:find("v.douyin", 1, true) then
     local final = http.get(url, { headers = headers(cookie) }).url
     if final:find("webcast.amemv", 1, true) then
@@ -124,6 +124,7 @@ local function resolve(url, cookie)
       return { sec_uid = final:match("[?&]sec_uid=([^&]+)") }
     end
     url = final
+    room = final:match("douyin%.com/%+*([^/?#]+)")
   end
 
   local user = url:match("/user/([^?#]*)")
@@ -137,10 +138,8 @@ local function resolve(url, cookie)
     return { web_rid = web_rid }
   end
 
-  local web_rid = url:match("douyin%.com/([^/?#]+)")
-  web_rid = web_rid and web_rid:gsub("^%++", "")
-  if not web_rid or web_rid == "" then error("not a douyin room URL: " .. url, 0) end
-  return { web_rid = web_rid }
+  if not room then error("not a douyin room URL: " .. url, 0) end
+  return { web_rid = room }
 end
 
 -- Decodes an API answer, or raises an error naming the room and what went wrong.
@@ -273,6 +272,14 @@ return {
   name = "douyin",
   match = { "^https?://live%.douyin%.com/", "^https?://www%.douyin%.com/", "^https?://m%.douyin%.com/",
             "^https?://v%.douyin%.com/", "^https?://douyin%.com/" },
+  -- A room (its web_rid, sometimes pasted with a leading +), a user page, or a v.douyin.com share link.
+  rooms = {
+    "^live%.douyin%.com/%+*(%w+)$", "^douyin%.com/root/live/(%w+)$", "^douyin%.com/follow/live/(%w+)$",
+    "^douyin%.com/user/([%w_%-]+)$",
+    "^v%.douyin%.com/([%w_%-]+)$",
+    { "^douyin%.com/video/", refuse = "a video" }, { "^douyin%.com/note/", refuse = "a note" },
+    { "^douyin%.com/search/", refuse = "a search page" },
+  },
   defaults = { quality = "origin", protocol = "flv", cookie = "", double_screen = false, true_origin = false },
   options = {
     quality = "origin, uhd, hd, sd, ld or md; a missing one falls back to lower, then higher ones",
@@ -282,9 +289,9 @@ return {
     true_origin = "with quality origin and flv: use the untranscoded stream behind the audio-only entry",
   },
 
-  check = function(url, opts)
+  check = function(url, opts, room)
     local cookie = build_cookie(opts.cookie)
-    local keys = resolve(url, cookie)
+    local keys = resolve(url, room, cookie)
     if not keys then return { live = false } end
     local info = room_info(keys, cookie)
     if info.offline then return { live = false } end

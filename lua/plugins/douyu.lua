@@ -40,12 +40,10 @@ end
 
 -- ?rid=123 wins; otherwise the path's first part, a number or a vanity name, which the mobile page maps
 -- to the real room id (a number in the URL can be a vanity alias too). Cached per URL: it never changes.
-local function room_id(url)
+local function room_id(url, short)
   local rid = http.parse_query(url).rid
   if rid and rid:match("^%d+$") then return rid end
-  local short = url:match("douyu%.com/([^/?#]+)")
-  if not short then error(url .. ": no room in the URL", 0) end
-  local cached = cache.get("rid:" .. url)
+  local cached = cache.get("rid:" .. short)
   if cached then return cached end
   local page = http.get(MOBILE .. "/" .. short, { headers = { ["User-Agent"] = PAGE_UA } })
   rid = page.body:match('roomInfo":{"rid":(%d+)')
@@ -55,7 +53,7 @@ local function room_id(url)
     end
     rid = short
   end
-  cache.set("rid:" .. url, rid)
+  cache.set("rid:" .. short, rid)
   return rid
 end
 
@@ -167,7 +165,16 @@ end
 
 return {
   name = "douyu",
-  match = { "^https?://www%.douyu%.com/", "^https?://m%.douyu%.com/", "^https?://douyu%.com/" },
+  match = { "^https?://www%.douyu%.com/", "^https?://m%.douyu%.com/", "^https?://douyu%.com/",
+            "^https?://v%.douyu%.com/", "^https?://www%.douyutv%.com/", "^https?://douyutv%.com/" },
+  -- A room number or name (douyutv.com is the old domain), or a topic page naming its room with ?rid=.
+  rooms = {
+    { "^douyu%.com/directory$", refuse = "a directory page" }, { "^douyu%.com/directory/", refuse = "a directory page" },
+    { "^douyu%.com/g_", refuse = "a category page" }, { "^douyu%.com/search$", refuse = "a search page" },
+    { "^v%.douyu%.com/", refuse = "a video" },
+    { "^douyu%.com/topic/[%w_%-]+$", query = "rid" }, { "^m%.douyu%.com/topic/[%w_%-]+$", query = "rid" },
+    "^douyu%.com/([%w_]+)$", "^m%.douyu%.com/([%w_]+)$", "^douyutv%.com/([%w_]+)$",
+  },
   defaults = { cdn = "hw-h5", rate = 0, force_hs = false, disable_interactive_game = false },
   options = {
     cdn = "CDN asked of getH5PlayV1: hw-h5 (default), ali-h5, tct-h5, tctc-h5, hs-h5",
@@ -177,9 +184,9 @@ return {
     disable_interactive_game = "true: treat a room running an interactive game (互动游戏) as offline",
   },
 
-  check = function(url, opts)
+  check = function(url, opts, room)
     local rate = wanted_rate(opts)
-    local rid = room_id(url)
+    local rid = room_id(url, room)
 
     local betard = decode(http.get(WEB .. "/betard/" .. rid, { headers = { Referer = WEB, ["User-Agent"] = PAGE_UA } }),
       rid, "betard")

@@ -12,13 +12,6 @@ local WUP_URLS = { "https://wup.huya.com/", "https://snmhuya.yst.aisee.tv/liveui
 -- Huya's own CDNs are not usable from outside the app.
 local SKIPPED_CDNS = { HY = true, HUYA = true, HYZJ = true }
 
-local function room_of(url)
-  local path = url:match("^https?://[^/]*huya%.com/([^?#]*)")
-  path = path and path:gsub("/+$", "")
-  if not path or path == "" or path:find("/") then error("not a Huya room URL: " .. url) end
-  return path
-end
-
 local function unescape_html(s)
   return (s:gsub("&quot;", '"'):gsub("&#34;", '"'):gsub("&#x22;", '"'):gsub("&lt;", "<")
            :gsub("&gt;", ">"):gsub("&amp;", "&"))
@@ -222,7 +215,13 @@ end
 
 return {
   name = "huya",
-  match = { "^https?://www%.huya%.com/[^/?#]+", "^https?://m%.huya%.com/[^/?#]+", "^https?://huya%.com/[^/?#]+" },
+  match = { "^https?://www%.huya%.com/", "^https?://m%.huya%.com/", "^https?://huya%.com/", "^https?://v%.huya%.com/" },
+  rooms = {
+    { "^v%.huya%.com/", refuse = "a video" }, { "^huya%.com/video/", refuse = "a video" },
+    { "^huya%.com/g$", refuse = "the category list" }, { "^huya%.com/g/", refuse = "a category page" },
+    { "^huya%.com/l$", refuse = "the live list" }, { "^huya%.com/search$", refuse = "a search page" },
+    "^huya%.com/([%w_]+)$", "^m%.huya%.com/([%w_]+)$",
+  },
   defaults = { cdn = "", protocol = "flv", max_ratio = 0, imgplus = true, codec = "264", use_wup = true },
   options = {
     cdn = "preferred CDN (AL, TX, HW, WS, HS, AL13, HW16, ...); empty: Huya's priority order",
@@ -232,8 +231,7 @@ return {
     codec = "codec= parameter of the stream URL (264 or 265)",
     use_wup = "ask getCdnTokenInfoEx for a fresh anticode (false: use the page's)",
   },
-  check = function(url, opts)
-    local room = room_of(url)
+  check = function(url, opts, room)
     local page = fetch_page(room, url)
     local room_data = page_json(page, "var%s+TT_ROOM_DATA%s*=%s*", "TT_ROOM_DATA")
     if not room_data then error("room " .. room .. ": no TT_ROOM_DATA on the room page (page changed?)") end

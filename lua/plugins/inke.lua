@@ -10,12 +10,11 @@ local function on_air(status) return status == true or status == 1 end
 return {
   name = "inke",
   match = { "^https?://www%.inke%.cn/", "^https?://inke%.cn/" },
+  rooms = { { "^inke%.cn/liveroom/index%.html$", query = "uid" }, { "^inke%.cn/liveroom$", query = "uid" } },
   defaults = { protocol = "flv" },
   options = { protocol = "flv (stream_addr) or hls (hls_stream_addr); the other one follows as a fallback" },
 
-  check = function(url, opts)
-    local uid = url:match("[?&]uid=(%w+)")
-    if not uid then error("no uid= in " .. url .. " (expected www.inke.cn/liveroom/index.html?uid=...&id=...)") end
+  check = function(url, opts, uid)
     local headers = { ["User-Agent"] = UA, Referer = "https://www.inke.cn/" }
     local r = http.get(API .. "?" .. http.encode_query({ uid = uid }), { headers = headers })
     if r.status ~= 200 then error(("room %s: live_share_pc answered HTTP %d"):format(uid, r.status)) end

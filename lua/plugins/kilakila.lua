@@ -6,15 +6,6 @@ local REFERER = "https://live.kilakila.cn/"
 -- Room status codes of the web player: 0 resting, 1 preview, 4 live, 10 playback, 19 removed.
 local LIVE = 4
 
--- The room id follows /PcLive/index/detail/ (kilakila) or /room/ (both sites).
-local function room_id(url)
-  local id = url:match("/PcLive/index/detail/([^/?#]+)") or url:match("/room/([^/?#]+)")
-  if not id then
-    error("not a Kilakila room URL (expected .../PcLive/index/detail/<id> or .../room/<id>): " .. url, 0)
-  end
-  return id
-end
-
 local function non_empty(s)
   if type(s) == "string" and s ~= "" then return s end
 end
@@ -23,13 +14,17 @@ return {
   name = "kilakila",
   match = {
     "^https?://live%.kilakila%.cn/",
-    "^https?://www%.hongdoufm%.com/",
+    "^https?://www%.hongdoufm%.com/", "^https?://hongdoufm%.com/",
+  },
+  -- The room id follows /PcLive/index/detail/ (kilakila) or /room/ (both sites).
+  rooms = {
+    "^live%.kilakila%.cn/PcLive/index/detail/([%w_]+)$", "^live%.kilakila%.cn/room/([%w_]+)$",
+    "^hongdoufm%.com/PcLive/index/detail/([%w_]+)$", "^hongdoufm%.com/room/([%w_]+)$",
   },
   defaults = { protocol = "hls" },
   options = { protocol = "hls (default) or flv: which address to try first" },
 
-  check = function(url, opts)
-    local id = room_id(url)
+  check = function(_, opts, id)
     local headers = { ["User-Agent"] = UA, Referer = REFERER }
     local r = http.get("https://live.kilakila.cn/LiveRoom/getRoomInfo?" .. http.encode_query({ roomId = id }),
       { headers = headers })

@@ -23,12 +23,11 @@ local function headers(opts)
   return h
 end
 
--- Short/share links carry no id: follow their redirects and read it from the final URL.
-local function resolve_room_id(url, opts)
-  local id = room_id_of(url)
-  if id then return id end
+-- v.kuaishou.com short links carry no id: follow their redirects and read it from the final URL.
+local function resolve_room_id(url, room, opts)
+  if not url:find("^https?://v%.kuaishou%.com/") then return room end
   local r = http.get(url, { headers = headers(opts) })
-  id = room_id_of(r.url)
+  local id = room_id_of(r.url)
   if not id then error("cannot find a room id in " .. url .. " (redirected to " .. r.url .. ")") end
   return id
 end
@@ -48,6 +47,15 @@ return {
     "^https?://kuaishou%.com/",
     "^https?://livev%.m%.chenzhongtech%.com/",
   },
+  rooms = (function()
+    local forms = { "^v%.kuaishou%.com/([%w_%-]+)$", { "^kuaishou%.com/short%-video/", refuse = "a video" } }
+    for _, host in ipairs({ "live%.kuaishou%.com", "kuaishou%.com", "livev%.m%.chenzhongtech%.com" }) do
+      for _, marker in ipairs({ "u", "profile", "fw/live" }) do
+        forms[#forms + 1] = "^" .. host .. "/" .. marker .. "/([%w_%-]+)$"
+      end
+    end
+    return forms
+  end)(),
   defaults = { quality = "best", cookie = "", warmup_delay = 3 },
   options = {
     quality = "best, or a representation's qualityType/name (e.g. HIGH, SUPER, BLUE_RAY, 高清) to put first",
@@ -55,8 +63,8 @@ return {
     warmup_delay = "seconds to wait after the home page visit before the room API (biliup waits 3-4 s; 0 = none)",
   },
 
-  check = function(url, opts)
-    local id = resolve_room_id(url, opts)
+  check = function(url, opts, room)
+    local id = resolve_room_id(url, room, opts)
 
     http.get(HOME .. "/", { headers = headers(opts) })
     local delay = tonumber(opts.warmup_delay) or 0

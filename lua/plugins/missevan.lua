@@ -5,27 +5,26 @@ local function non_empty(s)
   if type(s) == "string" and s ~= "" then return s end
 end
 
--- /live/<room> names the room directly; any other page (a user's home page) carries the room
--- number in a data-id attribute, as biliup reads it.
-local function room_id(url)
-  local id = url:match("/live/(%d+)")
-  if id then return id end
+-- /live/<room> names the room directly; a user's home page (missevan.com/<number>) carries the room
+-- number in a data-id attribute, as biliup reads it; without one the number is taken as the room.
+local function room_id(url, room)
+  if url:find("/live/%d") then return room end
   local r = http.get(url)
-  id = r.status == 200 and r.body:match('data%-id="(%d+)"')
-  if id then return id end
-  id = url:match("^https?://[^/]+/(%d+)")
-  if id then return id end
-  error("no Missevan live room found at " .. url .. " (expected .../live/<room id>)", 0)
+  return r.status == 200 and r.body:match('data%-id="(%d+)"') or room
 end
 
 return {
   name = "missevan",
   match = { "^https?://fm%.missevan%.com/", "^https?://www%.missevan%.com/", "^https?://missevan%.com/" },
+  rooms = {
+    "^fm%.missevan%.com/live/(%d+)$", "^missevan%.com/live/(%d+)$", "^missevan%.com/(%d+)$",
+    { "^missevan%.com/sound/", refuse = "a sound (audio drama episode)" }, { "^missevan%.com/mdrama/", refuse = "a drama" },
+  },
   defaults = { protocol = "flv" },
   options = { protocol = "flv (default) or hls: which pull address to try first" },
 
-  check = function(url, opts)
-    local id = room_id(url)
+  check = function(url, opts, room)
+    local id = room_id(url, room)
     local r = http.get(API .. id, { headers = { Referer = "https://fm.missevan.com/live/" .. id } })
     local ok, body = pcall(r.json, r)
     if not ok or type(body) ~= "table" then

@@ -23,11 +23,6 @@ local function non_empty(s)
   if type(s) == "string" and s ~= "" then return s end
 end
 
--- The program, community or channel named by a watch URL: lv123, co123, ch123, user/123.
-local function watch_id(url)
-  return (url:match("/watch/([^?#]+)"):gsub("/$", ""))
-end
-
 local function cover_of(data)
   return non_empty(validate.dig(data, "program.thumbnail.large"))
     or non_empty(validate.dig(data, "program.thumbnail.small"))
@@ -38,15 +33,26 @@ end
 return {
   name = "niconico",
   match = {
-    "^https?://live%.nicovideo%.jp/watch/[^?#]+",
-    "^https?://live2%.nicovideo%.jp/watch/[^?#]+",
-    "^https?://sp%.live%.nicovideo%.jp/watch/[^?#]+",
+    "^https?://live%d*%.nicovideo%.jp/", "^https?://sp%.live%.nicovideo%.jp/",
+    "^https?://www%.nicovideo%.jp/", "^https?://nicovideo%.jp/", "^https?://sp%.nicovideo%.jp/", "^https?://nico%.ms/",
   },
+  -- A program (lv123), or a community, channel or user whose current program the watch page shows.
+  rooms = (function()
+    local forms = {}
+    for _, id in ipairs({ "(lv%d+)", "(co%d+)", "(ch%d+)", "(user/%d+)" }) do
+      forms[#forms + 1] = "^live%d*%.nicovideo%.jp/watch/" .. id .. "$"
+      forms[#forms + 1] = "^sp%.live%.nicovideo%.jp/watch/" .. id .. "$"
+    end
+    forms[#forms + 1] = "^nico%.ms/(lv%d+)$"
+    forms[#forms + 1] = { "^nicovideo%.jp/watch/", refuse = "a video" }
+    forms[#forms + 1] = { "^sp%.nicovideo%.jp/watch/", refuse = "a video" }
+    forms[#forms + 1] = { "^nico%.ms/", refuse = "a short link to something other than a live program" }
+    return forms
+  end)(),
   defaults = { cookie = "" },
   options = { cookie = "Cookie header for the watch page (user_session=... for members-only programs)" },
 
-  check = function(url, opts)
-    local id = watch_id(url)
+  check = function(_, opts, id)
     local headers = { ["User-Agent"] = UA, ["Accept-Language"] = "ja-JP" }
     if non_empty(opts.cookie) then headers.Cookie = opts.cookie end
     local r = http.get("https://live.nicovideo.jp/watch/" .. id, { headers = headers })

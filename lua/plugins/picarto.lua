@@ -6,13 +6,6 @@ local EXPLORE = "https://ptvintern.picarto.tv/api/explore?first=100&page=%d"
   .. "&filter_params%%5Badult%%5D=true&order_by%%5Bfield%%5D=viewers&order_by%%5Border%%5D=DESC&type=stream"
 local MAX_PAGES = 100  -- a guard against a listing whose next_page_url never ends
 
-local PATTERN = "^https?://www%.picarto%.tv/([^/?&#]+)"
-local PATTERN_BARE = "^https?://picarto%.tv/([^/?&#]+)"
-
-local function username(url)
-  return url:match(PATTERN) or url:match(PATTERN_BARE)
-end
-
 local function non_empty(s)
   if type(s) == "string" and s ~= "" then return s end
 end
@@ -26,8 +19,7 @@ local function get_json(url, what)
   return body
 end
 
-local function check_one(url)
-  local user = username(url)
+local function check_one(user)
   local d = get_json(DETAIL .. crypto.urlencode(user), "channel " .. user)
   local channel = d.channel
   if type(channel) ~= "table" then
@@ -65,17 +57,24 @@ end
 
 return {
   name = "picarto",
-  match = { PATTERN, PATTERN_BARE },
+  match = { "^https?://www%.picarto%.tv/", "^https?://picarto%.tv/" },
+  -- A channel is picarto.tv/<name>; its popout player names it too.
+  rooms = {
+    { "^picarto%.tv/[%w_%-]+/videos", refuse = "a VOD" }, { "^picarto%.tv/videopopout/", refuse = "a VOD" },
+    { "^picarto%.tv/explore", refuse = "the explore page" }, { "^picarto%.tv/communities", refuse = "a site page" },
+    { "^picarto%.tv/settings", refuse = "a site page" },
+    "^picarto%.tv/([%w_%-]+)$", "^picarto%.tv/streampopout/([%w_%-]+)/public$",
+  },
 
-  check = function(url)
-    return check_one(url)
+  check = function(_, _, user)
+    return check_one(user)
   end,
 
-  batch_check = function(urls)
+  batch_check = function(urls, _, rooms)
     -- lower-case user name -> the URLs asking for it
     local wanted, left = {}, 0
     for _, url in ipairs(urls) do
-      local key = username(url):lower()
+      local key = rooms[url]:lower()
       if not wanted[key] then wanted[key] = {} left = left + 1 end
       table.insert(wanted[key], url)
     end
@@ -99,11 +98,11 @@ return {
     local results = {}
     -- Not in the listing: offline, no request needed.
     for _, list in pairs(wanted) do
-      for _, url in ipairs(list) do results[url] = { live = false, streamer = username(url) } end
+      for _, url in ipairs(list) do results[url] = { live = false, streamer = rooms[url] } end
     end
     -- In the listing: the detail call gives the stream address.
     for _, list in pairs(live) do
-      local ok, r = pcall(check_one, list[1])
+      local ok, r = pcall(check_one, rooms[list[1]])
       if ok then
         for _, url in ipairs(list) do results[url] = r end
       else

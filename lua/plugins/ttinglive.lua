@@ -55,10 +55,10 @@ end
 
 return {
   name = "ttinglive",
-  match = { "^https?://www%.ttinglive%.com/channels/%d+", "^https?://ttinglive%.com/channels/%d+" },
+  match = { "^https?://www%.ttinglive%.com/", "^https?://ttinglive%.com/" },
+  rooms = { "^ttinglive%.com/channels/(%d+)$", "^ttinglive%.com/channels/(%d+)/live$" },
 
-  check = function(url)
-    local id = url:match("/channels/(%d+)")
+  check = function(_, _, id)
     local headers = { ["User-Agent"] = UA }
     local r = http.get(("https://api.ttinglive.com/api/channels/%s/stream?option=all"):format(id), { headers = headers })
     if r.status == 400 then

@@ -57,7 +57,13 @@ end
 
 return {
   name = "twitcasting",
-  match = "^https?://twitcasting%.tv/[^/?#]+",
+  match = { "^https?://twitcasting%.tv/", "^https?://www%.twitcasting%.tv/" },
+  -- User ids may carry a prefix for a linked account: c:name, g:123, f:123, ig:name.
+  rooms = {
+    "^twitcasting%.tv/([%w_:]+)$",
+    "^twitcasting%.tv/([%w_:]+)/embeddedplayer/live$",
+    { "^twitcasting%.tv/[%w_:]+/movie/", refuse = "a recorded movie" },
+  },
   defaults = { quality = "high", password = "", cookie = "" },
   options = {
     quality = "high, medium or low (falls back to lower levels, then higher)",
@@ -65,11 +71,10 @@ return {
     cookie = "Cookie header for twitcasting.tv (a logged-in cookie for members-only lives)",
   },
 
-  check = function(url, opts)
-    local user = url:match("^https?://twitcasting%.tv/([^/?#]+)")
+  check = function(_, opts, user)
     local headers = { Referer = REFERER, ["User-Agent"] = UA, Cookie = cookie_header(opts) }
 
-    local page = http.get(url, { headers = headers })
+    local page = http.get(REFERER .. user, { headers = headers })
     if page.body:find("Enter the secret word to access", 1, true) then
       error(("room %s: this live is password-protected; set the password option"):format(user))
     end

@@ -23,12 +23,6 @@ local USER_FIELDS = [[
 ]]
 local QUERY = "query query($login: String!) { user(login: $login) {" .. USER_FIELDS .. "} }"
 
-local function login_of(url)
-  local login = url:match("^https?://[^/]*twitch%.tv/([%w_]+)/?[?#]?")
-  if not login then error("not a Twitch channel URL: " .. url) end
-  return login:lower()
-end
-
 -- The auth token: the `auth_token` option, or the auth-token cookie of a `cookie` string.
 -- A token Twitch refused once is skipped from then on (cached), as biliup does.
 local function auth_token(opts)
@@ -94,32 +88,50 @@ local function result_of(login, answer)
   }
 end
 
-local match = {}
+-- Every twitch.tv page is claimed, so that videos and clips are refused rather than fall through to the
+-- generic plugin; a channel is twitch.tv/<login> on any host, or the embedded player's ?channel=.
+local match = { "^https?://player%.twitch%.tv/", "^https?://clips%.twitch%.tv/" }
 for _, host in ipairs({ "", "www%.", "go%.", "m%." }) do
-  match[#match + 1] = "^https?://" .. host .. "twitch%.tv/[%w_]+/?$"
-  match[#match + 1] = "^https?://" .. host .. "twitch%.tv/[%w_]+/?[?#]"
+  match[#match + 1] = "^https?://" .. host .. "twitch%.tv/"
+end
+local rooms = {
+  { "^player%.twitch%.tv$", query = "channel" },
+  { "^clips%.twitch%.tv/", refuse = "a clip" },
+}
+for _, host in ipairs({ "", "go%.", "m%." }) do  -- room forms see no www.
+  local site = "^" .. host .. "twitch%.tv/"
+  -- The site's own pages, which a channel name would otherwise match: /<page> and /<page>/...
+  for page, what in pairs({ videos = "a VOD", directory = "a directory page", search = "a search page",
+                            settings = "a site page", downloads = "a site page", p = "a site page" }) do
+    rooms[#rooms + 1] = { site .. page .. "$", refuse = what }
+    rooms[#rooms + 1] = { site .. page .. "/", refuse = what }
+  end
+  rooms[#rooms + 1] = { site .. "[%w_]+/v/", refuse = "a VOD" }
+  rooms[#rooms + 1] = { site .. "[%w_]+/video/", refuse = "a VOD" }
+  rooms[#rooms + 1] = { site .. "[%w_]*/?clip/", refuse = "a clip" }
+  rooms[#rooms + 1] = site .. "([%w_]+)$"
+  rooms[#rooms + 1] = site .. "popout/([%w_]+)/player$"
 end
 
 return {
   name = "twitch",
   match = match,
+  rooms = rooms,
   defaults = { cookie = "", auth_token = "" },
   options = {
     auth_token = "value of the auth-token cookie of a logged-in twitch.tv session (sent as Authorization: OAuth)",
     cookie = "a twitch.tv Cookie header; its auth-token is used when auth_token is empty",
   },
-  check = function(url, opts)
-    local login = login_of(url)
+  check = function(_, opts, login)
+    login = login:lower()
     return result_of(login, post_gql(operation(login), opts))
   end,
   -- Up to 30 operations per POST; the answer is an array in the order of the operations.
   -- A channel whose answer is unusable is reported offline with the reason in extra.error.
-  batch_check = function(urls, opts)
+  batch_check = function(urls, opts, rooms)
     local results, pending = {}, {}
     for _, url in ipairs(urls) do
-      local ok, login = pcall(login_of, url)
-      if ok then pending[#pending + 1] = { url = url, login = login }
-      else results[url] = { live = false, extra = { error = login } } end
+      pending[#pending + 1] = { url = url, login = rooms[url]:lower() }
     end
     for first = 1, #pending, BATCH_LIMIT do
       local chunk, ops = {}, {}

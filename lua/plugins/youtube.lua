@@ -9,20 +9,32 @@ local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,
 -- Without a consent cookie, visitors from the EU are sent to consent.youtube.com instead of the page.
 local CONSENT = "SOCS=CAI"
 
--- The page to read for `url`, and the video id when the URL names one.
-local function page_of(url)
-  local host, path = url:match("^https?://([^/]+)(/[^?#]*)")
-  if not host then error("not a YouTube URL: " .. url) end
-  local query = http.parse_query(url)
-  local id
-  if host:find("youtu%.be$") then id = path:match("^/([%w_-]+)")
-  elseif path:match("^/watch/?$") then id = query.v
-  else id = path:match("^/live/([%w_-]+)") or path:match("^/shorts/([%w_-]+)") or path:match("^/embed/([%w_-]+)") end
-  if id and id ~= "" then return WEB .. "/watch?v=" .. id, id end
-  local channel = path:match("^/(@[^/]+)") or path:match("^/(channel/[%w_-]+)") or path:match("^/(c/[^/]+)")
-    or path:match("^/(user/[^/]+)")
-  if channel then return WEB .. "/" .. channel .. "/live" end
-  error("cannot tell a video or channel from " .. url .. " (use watch?v=, youtu.be/, /@handle or /channel/ID)")
+-- A room is a video id or a channel (@handle, channel/<id>, c/<name>, user/<name>, or the bare UC id
+-- an embedded live_stream player names).
+local ROOMS = (function()
+  local forms = { "^youtu%.be/([%w_%-]+)$" }
+  for _, host in ipairs({ "youtube%.com", "m%.youtube%.com", "gaming%.youtube%.com" }) do
+    local site = "^" .. host .. "/"
+    for _, form in ipairs({
+      { site .. "watch$", query = "v" },
+      { site .. "embed/live_stream$", query = "channel" },
+      { site .. "embed/live_stream$", refuse = "an embedded live player without ?channel=" },
+      site .. "live/([%w_%-]+)$", site .. "embed/([%w_%-]+)$", site .. "v/([%w_%-]+)$", site .. "shorts/([%w_%-]+)$",
+      site .. "(@[^/]+)$", site .. "(@[^/]+)/live$", site .. "(@[^/]+)/streams$",
+      site .. "(channel/[%w_%-]+)$", site .. "(channel/[%w_%-]+)/live$", site .. "(channel/[%w_%-]+)/streams$",
+      site .. "(c/[^/]+)$", site .. "(c/[^/]+)/live$", site .. "(user/[^/]+)$", site .. "(user/[^/]+)/live$",
+      { site .. "playlist$", refuse = "a playlist" }, { site .. "results$", refuse = "a search page" },
+      { site .. "feed/", refuse = "a feed page" },
+    }) do forms[#forms + 1] = form end
+  end
+  return forms
+end)()
+
+-- The page to read for a room, and the video id when the room is a video.
+local function page_of(room)
+  if room:find("^UC[%w_-]+$") and #room == 24 then room = "channel/" .. room end
+  if room:find("[@/]") then return WEB .. "/" .. room .. "/live" end
+  return WEB .. "/watch?v=" .. room, room
 end
 
 local function headers(opts)
@@ -65,11 +77,13 @@ end
 
 return {
   name = "youtube",
-  match = { "^https?://www%.youtube%.com/", "^https?://youtube%.com/", "^https?://m%.youtube%.com/", "^https?://youtu%.be/" },
+  match = { "^https?://www%.youtube%.com/", "^https?://youtube%.com/", "^https?://m%.youtube%.com/", "^https?://youtu%.be/",
+            "^https?://gaming%.youtube%.com/" },
+  rooms = ROOMS,
   defaults = { cookie = "" },
   options = { cookie = "a youtube.com Cookie header (members-only or age-restricted streams, consent)" },
-  check = function(url, opts)
-    local page_url, wanted_id = page_of(url)
+  check = function(_, opts, room)
+    local page_url, wanted_id = page_of(room)
     local r = http.get(page_url, { headers = headers(opts) })
     local what = wanted_id and ("video " .. wanted_id) or page_url:match("youtube%.com/(.-)/live$")
     if r.url:find("^https?://consent%.") or (r.body:find("consent.youtube.com", 1, true) and not r.body:find("ytInitialPlayerResponse", 1, true)) then

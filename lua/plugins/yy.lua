@@ -4,12 +4,9 @@ local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML,
 local REFERER = "https://www.yy.com/"
 local SDK = "5.11.0-alpha.4"  -- the web player version biliup presents itself as
 
--- www.yy.com/<sid>[/<ssid>]: the top channel and the sub-channel (the same number for most rooms).
-local function channel(url)
-  local sid, ssid = url:match("^https?://[%w.]*yy%.com/(%d+)/?(%d*)")
-  if not sid then
-    error("not a YY room URL (expected https://www.yy.com/<sid>[/<ssid>]): " .. url, 0)
-  end
+-- A room is <sid>[/<ssid>]: the top channel and the sub-channel (the same number for most rooms).
+local function channel(room)
+  local sid, ssid = room:match("^(%d+)/?(%d*)$")
   return sid, ssid ~= "" and ssid or sid
 end
 
@@ -41,10 +38,11 @@ end
 
 return {
   name = "yy",
-  match = { "^https?://www%.yy%.com/%d+", "^https?://yy%.com/%d+" },
+  match = { "^https?://www%.yy%.com/", "^https?://yy%.com/" },
+  rooms = { "^yy%.com/(%d+)$", "^yy%.com/(%d+/%d+)$" },
 
-  check = function(url)
-    local sid, ssid = channel(url)
+  check = function(_, _, room)
+    local sid, ssid = channel(room)
     local ms = time.ms()
     local api = ("https://stream-manager.yy.com/v3/channel/streams?uid=0&cid=%s&sid=%s&appid=0&sequence=%d&encode=json")
       :format(sid, ssid, ms)

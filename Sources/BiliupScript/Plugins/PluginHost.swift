@@ -46,6 +46,13 @@ public final class PluginHost: @unchecked Sendable {
         }
     }
 
+    /// What `url` names (plugin, room, normalised URL) or why no plugin checks it; asks no platform.
+    public func room(of url: String) async -> Result<RoomMatch, ScriptError> {
+        await onLoop { done in
+            self.registry.refresh { done(self.registry.resolve(url)) }
+        }
+    }
+
     /// Runs the matching plugin's `check` once.
     public func check(_ url: String, options: [String: ScriptValue] = [:]) async throws(ScriptError) -> CheckResult {
         try await checkResult(url, options: options).get()
@@ -54,10 +61,10 @@ public final class PluginHost: @unchecked Sendable {
     public func checkResult(_ url: String, options: [String: ScriptValue] = [:]) async -> Result<CheckResult, ScriptError> {
         await onLoop { done in
             self.registry.refresh {
-                guard let plugin = self.registry.plugin(matching: url) else {
-                    return done(.failure(ScriptError(kind: .noPlugin, source: "plugins", message: "no plugin matches \(url)")))
+                switch self.resolved(url) {
+                case .failure(let error): done(.failure(error))
+                case .success(let (plugin, match)): self.runCheck(plugin, match, asked: url, options: options, done: done)
                 }
-                self.runCheck(plugin, url: url, options: options, done: done)
             }
         }
     }
@@ -67,7 +74,7 @@ public final class PluginHost: @unchecked Sendable {
         await onLoop { done in
             self.registry.refresh {
                 var results: [String: Result<CheckResult, ScriptError>] = [:]
-                var groups: [String: (PluginRegistry.Loaded, [String])] = [:]
+                var groups: [String: (PluginRegistry.Loaded, [(asked: String, match: RoomMatch)])] = [:]
                 var remaining = 0
                 func finishOne() {
                     remaining -= 1
@@ -75,20 +82,21 @@ public final class PluginHost: @unchecked Sendable {
                 }
                 remaining += 1
                 for url in urls {
-                    guard let plugin = self.registry.plugin(matching: url) else {
-                        results[url] = .failure(ScriptError(kind: .noPlugin, source: "plugins", message: "no plugin matches \(url)"))
-                        continue
+                    let plugin: PluginRegistry.Loaded, match: RoomMatch
+                    switch self.resolved(url) {
+                    case .failure(let error): results[url] = .failure(error); continue
+                    case .success(let found): (plugin, match) = found
                     }
                     if plugin.info.batch {
-                        groups[plugin.info.name, default: (plugin, [])].1.append(url)
+                        groups[plugin.info.name, default: (plugin, [])].1.append((url, match))
                     } else {
                         remaining += 1
-                        self.runCheck(plugin, url: url, options: options[url] ?? [:]) { results[url] = $0; finishOne() }
+                        self.runCheck(plugin, match, asked: url, options: options[url] ?? [:]) { results[url] = $0; finishOne() }
                     }
                 }
                 for (plugin, group) in groups.values {
                     remaining += 1
-                    self.runBatch(plugin, urls: group, options: options[group[0]] ?? [:]) { batch in
+                    self.runBatch(plugin, rooms: group, options: options[group[0].asked] ?? [:]) { batch in
                         for (url, r) in batch { results[url] = r }
                         finishOne()
                     }
@@ -99,6 +107,15 @@ public final class PluginHost: @unchecked Sendable {
     }
 
     // MARK: Calls (loop thread)
+
+    private func resolved(_ url: String) -> Result<(PluginRegistry.Loaded, RoomMatch), ScriptError> {
+        registry.resolve(url).flatMap { match in
+            guard let plugin = registry.plugins[match.plugin] else {
+                return .failure(ScriptError(kind: .noPlugin, source: "plugins", message: "no plugin matches \(url)"))
+            }
+            return .success((plugin, match))
+        }
+    }
 
     private func onLoop<T: Sendable>(_ body: @escaping (@escaping (T) -> Void) -> Void) async -> T {
         await withCheckedContinuation { (cont: CheckedContinuation<T, Never>) in
@@ -117,14 +134,16 @@ public final class PluginHost: @unchecked Sendable {
         thread.push(ScriptValue.object(merged))
     }
 
-    private func runCheck(_ plugin: PluginRegistry.Loaded, url: String, options: [String: ScriptValue],
+    /// `check(url, opts, room)` with the normalised URL; the result keeps the URL as it was `asked`.
+    private func runCheck(_ plugin: PluginRegistry.Loaded, _ match: RoomMatch, asked url: String, options: [String: ScriptValue],
                           done: @escaping (Result<CheckResult, ScriptError>) -> Void) {
         let reader = CheckResultReader(L: host.vm.L, plugin: plugin.info.name, remap: configuration.hostRemap)
         host.vm.start(label: plugin.info.name, limits: configuration.limits, prepare: { thread in
             prepare(thread, plugin, function: "check", options: options)
-            thread.push(url)
+            thread.push(match.url)
             shim_lua_insert(thread, -2)
-            return 2
+            thread.push(match.room.map { ScriptValue.string($0) } ?? .null)
+            return 3
         }, finish: { end in
             switch end {
             case .failed(let error): done(.failure(error))
@@ -135,17 +154,27 @@ public final class PluginHost: @unchecked Sendable {
         })
     }
 
-    private func runBatch(_ plugin: PluginRegistry.Loaded, urls: [String], options: [String: ScriptValue],
+    /// `batch_check(urls, opts, rooms)` with the normalised URLs (each once) and `rooms[url]`; results go
+    /// back to the URLs as they were asked.
+    private func runBatch(_ plugin: PluginRegistry.Loaded, rooms: [(asked: String, match: RoomMatch)], options: [String: ScriptValue],
                           done: @escaping ([String: Result<CheckResult, ScriptError>]) -> Void) {
         let name = plugin.info.name
         func everyone(_ error: ScriptError) -> [String: Result<CheckResult, ScriptError>] {
-            Dictionary(uniqueKeysWithValues: urls.map { ($0, .failure(error)) })
+            Dictionary(rooms.map { ($0.asked, .failure(error)) }, uniquingKeysWith: { a, _ in a })
+        }
+        var urls: [String] = []
+        var seen: Set<String> = []
+        var roomOf: [String: ScriptValue] = [:]
+        for (_, match) in rooms where seen.insert(match.url).inserted {
+            urls.append(match.url)
+            if let room = match.room { roomOf[match.url] = .string(room) }
         }
         host.vm.start(label: name, limits: configuration.limits, prepare: { thread in
             prepare(thread, plugin, function: "batch_check", options: options)
             thread.push(ScriptValue.array(urls.map { .string($0) }))
             shim_lua_insert(thread, -2)
-            return 2
+            thread.push(ScriptValue.object(roomOf))
+            return 3
         }, finish: { end in
             switch end {
             case .failed(let error): done(everyone(error))
@@ -156,11 +185,11 @@ public final class PluginHost: @unchecked Sendable {
                 let table = thread.absolute(-count)
                 let reader = CheckResultReader(L: thread, plugin: name, remap: self.configuration.hostRemap)
                 var results: [String: Result<CheckResult, ScriptError>] = [:]
-                for url in urls {
-                    thread.rawField(table, url)
+                for (url, match) in rooms {
+                    thread.rawField(table, match.url)
                     defer { thread.pop() }
                     if thread.type(at: -1) == LUA_TNIL {
-                        results[url] = .failure(ScriptError(kind: .result, source: name, message: "batch_check returned no result for \(url)"))
+                        results[url] = .failure(ScriptError(kind: .result, source: name, message: "batch_check returned no result for \(match.url)"))
                     } else if thread.type(at: -1) == LUA_TTABLE, let message = thread.stringField(-1, "error") {
                         // One room failing does not fail the batch: `{ error = "..." }` in its place.
                         results[url] = .failure(ScriptError(kind: .runtime, source: name, message: message))

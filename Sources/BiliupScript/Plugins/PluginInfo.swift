@@ -15,6 +15,15 @@ public struct PluginInfo: Sendable, Codable, Equatable {
     public var fallback: Bool
 }
 
+/// What a URL names: the plugin that checks it and, for a plugin with `rooms`, the room.
+public struct RoomMatch: Sendable, Equatable {
+    public var plugin: String
+    /// The room as the plugin's room forms read it (nil: the plugin has no `rooms`).
+    public var room: String?
+    /// The URL as the plugin sees it (normalised: scheme added, host lower-cased, fragment dropped).
+    public var url: String
+}
+
 /// A plugin file that could not be loaded. When an earlier version of it loaded, that version keeps running.
 public struct PluginLoadFailure: Sendable, Codable, Equatable {
     public var file: String

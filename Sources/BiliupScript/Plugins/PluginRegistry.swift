@@ -9,6 +9,16 @@ final class PluginRegistry {
         /// Registry reference of the plugin's table.
         var ref: Int32
         var stamp: FileStamp
+        /// The plugin's `rooms`, in order; nil: every URL its `match` claims is a room.
+        var rooms: [RoomForm]?
+    }
+
+    /// One entry of a plugin's `rooms`: a Lua pattern tried against `RoomURL.key`. The room is the
+    /// pattern's first capture, or the query parameter `query`; `refusal` refuses the URL with that reason.
+    struct RoomForm {
+        var pattern: String
+        var query: String?
+        var refusal: String?
     }
 
     private let host: ScriptHost
@@ -18,9 +28,9 @@ final class PluginRegistry {
     private(set) var ordered: [Loaded] = []
     private(set) var failures: [String: (stamp: FileStamp, failure: PluginLoadFailure)] = [:]
     private var lastScan: ContinuousClock.Instant?
-    /// URL → the plugin that matched it (or none), until the plugins change: every check of a room would
-    /// otherwise try every pattern of every plugin again.
-    private var matches: [String: String?] = [:]
+    /// URL as given → what it names (or why it is refused), until the plugins change: every check of a room
+    /// would otherwise try every pattern of every plugin again.
+    private var matches: [String: Result<RoomMatch, ScriptError>] = [:]
     /// A plugin was loaded or dropped since `ordered` and `matches` were made.
     private var pluginsChanged = false
     /// Rooms watched at once stay far below this; a stream of one-off URLs cannot grow the cache forever.
@@ -122,11 +132,11 @@ final class PluginRegistry {
                 lua_settop(thread, lua_gettop(thread) - count + 1)
                 switch describe(thread, at: -1, entry: entry) {
                 case .failure(let message): recordFailure(entry, message.text)
-                case .success(let info):
+                case .success(let (info, rooms)):
                     lua_xmove(thread, L, 1)
                     let ref = luaL_ref(L, shim_LUA_REGISTRYINDEX())
                     unload(entry.name)
-                    plugins[entry.name] = Loaded(info: info, ref: ref, stamp: entry.stamp)
+                    plugins[entry.name] = Loaded(info: info, ref: ref, stamp: entry.stamp, rooms: rooms)
                     pluginsChanged = true
                     failures[entry.path] = nil
                     host.configuration.log(ScriptLogRecord(level: .debug, source: entry.name, message: "loaded \(entry.path)"))
@@ -137,7 +147,7 @@ final class PluginRegistry {
     }
 
     /// Checks the returned table against the plugin contract.
-    private func describe(_ T: LuaState, at index: Int32, entry: PluginDirectoryScan.Entry) -> Result<PluginInfo, HostMessage> {
+    private func describe(_ T: LuaState, at index: Int32, entry: PluginDirectoryScan.Entry) -> Result<(PluginInfo, [RoomForm]?), HostMessage> {
         let t = T.absolute(index)
         guard T.type(at: t) == LUA_TTABLE else { return .failure("the file must return a table, it returned \(T.typeName(at: t))") }
         guard let name = T.stringField(t, "name") else { return .failure("name: expected string") }
@@ -159,6 +169,14 @@ final class PluginRegistry {
         for p in patterns {
             if let problem = patternProblem(p) { return .failure("match: bad pattern \"\(p)\": \(problem)") }
         }
+        var rooms: [RoomForm]?
+        if T.rawField(t, "rooms") != LUA_TNIL {
+            switch roomForms(T) {
+            case .failure(let message): T.pop(); return .failure(message)
+            case .success(let forms): rooms = forms
+            }
+        }
+        T.pop()
         guard T.rawField(t, "check") == LUA_TFUNCTION else { T.pop(); return .failure("check: expected function") }
         T.pop()
         let batch = T.rawField(t, "batch_check") == LUA_TFUNCTION
@@ -174,20 +192,47 @@ final class PluginRegistry {
         T.rawField(t, "fallback")
         let fallback = lua_toboolean(T, -1) != 0
         T.pop()
-        return .success(PluginInfo(name: name, file: entry.path, patterns: patterns, defaults: defaults,
-                                   options: options, batch: batch, fallback: fallback))
+        return .success((PluginInfo(name: name, file: entry.path, patterns: patterns, defaults: defaults,
+                                    options: options, batch: batch, fallback: fallback), rooms))
+    }
+
+    /// The `rooms` list on top of the stack: patterns, `{ pattern, query = name }` or `{ pattern, refuse = why }`.
+    private func roomForms(_ T: LuaState) -> Result<[RoomForm], HostMessage> {
+        guard T.type(at: -1) == LUA_TTABLE else { return .failure("rooms: expected a list of room forms") }
+        let count = Int(lua_rawlen(T, -1))
+        guard count > 0 else { return .failure("rooms: expected at least one room form") }
+        var forms: [RoomForm] = []
+        for i in 1...count {
+            lua_rawgeti(T, -1, lua_Integer(i))
+            defer { T.pop() }
+            var form: RoomForm
+            switch T.type(at: -1) {
+            case LUA_TSTRING: form = RoomForm(pattern: T.string(at: -1)!)
+            case LUA_TTABLE:
+                lua_rawgeti(T, -1, 1)
+                let pattern = T.type(at: -1) == LUA_TSTRING ? T.string(at: -1) : nil
+                T.pop()
+                guard let pattern else { return .failure("rooms[\(i)]: expected the pattern as the first item") }
+                form = RoomForm(pattern: pattern, query: T.stringField(-1, "query"), refusal: T.stringField(-1, "refuse"))
+            default: return .failure("rooms[\(i)]: expected a pattern or a table, got \(T.typeName(at: -1))")
+            }
+            if let problem = patternProblem(form.pattern) { return .failure("rooms[\(i)]: bad pattern \"\(form.pattern)\": \(problem)") }
+            forms.append(form)
+        }
+        return .success(forms)
     }
 
     // MARK: Matching
 
-    /// A trusted Lua function: `_match(url, pattern)` → matched, or false and the pattern's error.
+    /// A trusted Lua function: `_match(url, pattern)` → matched, its first capture (the whole match
+    /// without captures) and the pattern's error.
     private func installMatcher() {
         vm.runTrusted("""
-            local find, pcall = string.find, pcall
+            local match, pcall, tostring = string.match, pcall, tostring
             function _biliup_match(url, pattern)
-              local ok, found = pcall(find, url, pattern)
-              if not ok then return false, found end
-              return found ~= nil
+              local ok, found = pcall(match, url, pattern)
+              if not ok then return false, nil, found end
+              return found ~= nil, found ~= nil and tostring(found) or nil
             end
             """, name: "match")
         lua_getglobal(vm.L, "_biliup_match")
@@ -196,30 +241,62 @@ final class PluginRegistry {
         lua_setglobal(vm.L, "_biliup_match")
     }
 
-    /// `(matched, error)` for one pattern on the main thread.
-    private func find(_ url: String, _ pattern: String) -> (Bool, String?) {
+    /// `(matched, capture, error)` for one pattern on the main thread.
+    private func find(_ url: String, _ pattern: String) -> (matched: Bool, capture: String?, error: String?) {
         let L = vm.L
         lua_getfield(L, shim_LUA_REGISTRYINDEX(), "biliup.match")
         L.push(url)
         L.push(pattern)
-        guard shim_lua_pcall(L, 2, 2, 0) == LUA_OK else {
+        guard shim_lua_pcall(L, 2, 3, 0) == LUA_OK else {
             defer { L.pop() }
-            return (false, L.string(at: -1))
+            return (false, nil, L.string(at: -1))
         }
-        defer { L.pop(2) }
-        return (lua_toboolean(L, -2) != 0, L.string(at: -1))
+        defer { L.pop(3) }
+        return (lua_toboolean(L, -3) != 0, L.string(at: -2), L.string(at: -1))
     }
 
     private func patternProblem(_ pattern: String) -> String? {
-        find("", pattern).1
+        find("", pattern).error
     }
 
+    /// The plugin whose `match` claims `url` (normalised), even when its `rooms` then refuse the URL.
     func plugin(matching url: String) -> Loaded? {
-        if let name = matches[url] { return name.flatMap { plugins[$0] } }
-        let found = ordered.first { plugin in plugin.info.patterns.contains { find(url, $0).0 } }
+        switch resolve(url) {
+        case .success(let match): return plugins[match.plugin]
+        case .failure(let error): return error.kind == .notRoom ? plugins[error.source] : nil
+        }
+    }
+
+    /// What `url` names: the plugin, the room and the normalised URL; or no plugin claims it, or the
+    /// plugin that does refuses it as not a live room. Refusing asks nothing of the platform.
+    func resolve(_ url: String) -> Result<RoomMatch, ScriptError> {
+        if let known = matches[url] { return known }
+        let result = resolveUncached(url)
         if matches.count >= Self.matchCacheLimit { matches.removeAll() }
-        matches[url] = .some(found?.info.name)
-        return found
+        matches[url] = result
+        return result
+    }
+
+    private func resolveUncached(_ pasted: String) -> Result<RoomMatch, ScriptError> {
+        let url = RoomURL(pasted)
+        guard let plugin = ordered.first(where: { plugin in plugin.info.patterns.contains { find(url.text, $0).matched } }) else {
+            return .failure(ScriptError(kind: .noPlugin, source: "plugins", message: "no plugin matches \(pasted)"))
+        }
+        let name = plugin.info.name
+        guard let forms = plugin.rooms else { return .success(RoomMatch(plugin: name, room: nil, url: url.text)) }
+        func refused(_ reason: String?) -> Result<RoomMatch, ScriptError> {
+            .failure(ScriptError(kind: .notRoom, source: name,
+                                 message: "not a live room URL\(reason.map { " (\($0))" } ?? ""): \(url.text)"))
+        }
+        guard url.isWeb else { return refused(nil) }
+        for form in forms {
+            let found = find(url.key, form.pattern)
+            guard found.matched else { continue }
+            if let refusal = form.refusal { return refused(refusal) }
+            let room = form.query.map { url.queryValue($0) } ?? found.capture
+            if let room, !room.isEmpty { return .success(RoomMatch(plugin: name, room: room, url: url.text)) }
+        }
+        return refused(nil)
     }
 
     var catalog: PluginCatalog {

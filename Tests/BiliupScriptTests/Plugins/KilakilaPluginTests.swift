@@ -69,7 +69,7 @@ import Testing
         #expect(error?.kind == .runtime)
         #expect(error?.description == "kilakila: room 999: 房间不存在 (code 404)")
         // A URL without a room id is refused before any request.
-        #expect(await checkError(host, "https://live.kilakila.cn/")?.message.hasPrefix("not a Kilakila room URL") == true)
+        #expect(await checkError(host, "https://live.kilakila.cn/")?.message.hasPrefix("not a live room URL") == true)
         #expect(fake.requests.count == 1)
     }
 

@@ -121,11 +121,12 @@ import Testing
         }
     }
 
-    @Test func vodClipAndProfileUrlsAreNotMatched() async throws {
+    @Test func vodClipAndProfileUrlsAreRefused() async throws {
         let host = shippedHost(try FakePlatform())
         for url in ["https://www.twitch.tv/shroud/videos", "https://www.twitch.tv/shroud/clips?filter=clips",
                     "https://www.twitch.tv/videos/1987654321", "https://www.twitch.tv/shroud/profile"] {
-            #expect(await host.plugin(matching: url)?.name != "twitch", "\(url)")
+            guard case .failure(let error) = await host.room(of: url) else { Issue.record("\(url) accepted"); continue }
+            #expect(error.kind == .notRoom && error.source == "twitch", "\(url)")
         }
         for url in ["https://www.twitch.tv/shroud", "https://go.twitch.tv/shroud/", "https://twitch.tv/shroud?a=1"] {
             #expect(await host.plugin(matching: url)?.name == "twitch", "\(url)")
