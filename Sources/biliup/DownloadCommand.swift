@@ -35,7 +35,7 @@ struct DownloadCommand: ParsableCommand {
             + "and strftime conversions below them cannot leave that folder (no \"..\", no control characters).",
         valueName: "TEMPLATE"))
     var output = "{title}_%Y-%m-%d_%H-%M-%S"
-    @Option(help: "flv, ts, mkv or mp4. Default: flv for FLV and RTMP input, ts for HLS-ts, mp4 for HLS-fMP4.")
+    @Option(help: "\(OutputFormat.names). Default: flv for FLV and RTMP input, ts for HLS-ts, mp4 for HLS-fMP4.")
     var format: OutputFormat?
     @Option(name: .customLong("split-time"), help: "Start a new file after DUR (at the next keyframe).")
     var splitTime: String?

@@ -34,7 +34,7 @@ struct RunCommand: ParsableCommand {
         let scriptConfiguration = ScriptConfiguration(pluginDirectories: [], hostRemap: (try? script.remap()) ?? HostRemap())
         let main = MainScript(path: file, configuration: scriptConfiguration,
                               parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) },
-                              checkOutput: { OutputTemplate.problem(in: $0)?.description },
+                              checkOutput: { OutputTemplate.problem(in: $0)?.description }, formats: OutputFormat.allCases.map(\.rawValue),
                               remux: { from, to in
                                   do throws(MediaError) { _ = try Remux.file(from, to: to); return nil } catch { return error.description }
                               })

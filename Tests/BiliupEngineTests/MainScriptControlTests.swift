@@ -46,7 +46,7 @@ import Testing
         try source.write(toFile: "\(dir)/main.lua", atomically: true, encoding: .utf8)
         let script = MainScript(path: "\(dir)/main.lua", configuration: ScriptConfiguration(pluginDirectories: []),
                                 parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) },
-                                checkOutput: { OutputTemplate.problem(in: $0)?.description })
+                                checkOutput: { OutputTemplate.problem(in: $0)?.description }, formats: OutputFormat.allCases.map(\.rawValue))
         var config = try await script.load().get()
         config.global.dataDir = "\(dir)/data"
         config.global.recordingsRoot = "\(dir)/recordings"
@@ -80,7 +80,7 @@ import Testing
         try #"biliup.pause("alice")"#.write(toFile: "\(dir)/main.lua", atomically: true, encoding: .utf8)
         let script = MainScript(path: "\(dir)/main.lua", configuration: ScriptConfiguration(pluginDirectories: []),
                                 parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) },
-                                checkOutput: { OutputTemplate.problem(in: $0)?.description })
+                                checkOutput: { OutputTemplate.problem(in: $0)?.description }, formats: OutputFormat.allCases.map(\.rawValue))
         guard case .failure(let error) = await script.load() else { Issue.record("loaded"); return }
         #expect(error.message.contains("biliup.pause(\"alice\"): the engine is not running yet"))
         #expect(error.message.contains("main.lua:1"))

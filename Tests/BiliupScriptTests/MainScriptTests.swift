@@ -13,7 +13,7 @@ import Testing
         try source.write(toFile: path, atomically: true, encoding: .utf8)
         let script = MainScript(path: path, configuration: ScriptConfiguration(pluginDirectories: [], log: { log.add($0) }),
                                 parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) },
-                                checkOutput: { OutputTemplate.problem(in: $0)?.description })
+                                checkOutput: { OutputTemplate.problem(in: $0)?.description }, formats: OutputFormat.allCases.map(\.rawValue))
         return (script, path)
     }
 

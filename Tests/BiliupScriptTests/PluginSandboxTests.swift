@@ -30,7 +30,7 @@ import Testing
             """.write(toFile: "\(dir)/main.lua", atomically: true, encoding: .utf8)
         let main = MainScript(path: "\(dir)/main.lua", configuration: ScriptConfiguration(pluginDirectories: []),
                               parseDuration: { Units.duration($0)?.seconds }, parseSize: { Units.size($0) },
-                              checkOutput: { OutputTemplate.problem(in: $0)?.description })
+                              checkOutput: { OutputTemplate.problem(in: $0)?.description }, formats: OutputFormat.allCases.map(\.rawValue))
         if case .failure(let e) = await main.load() { Issue.record("main.lua: \(e.message)") }
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: out)))
     }

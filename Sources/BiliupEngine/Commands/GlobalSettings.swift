@@ -71,4 +71,6 @@ public struct GlobalSettingsView: Sendable {
     public var sources: [String: Source]
     /// Options shown but not settable here (they need a restart or main.lua).
     public var readOnly: [String: JSONValue]
+    /// The values an option may take, where they are a list (`format`): forms offer these.
+    public var choices: [String: [String]] = ["format": OutputFormat.allCases.map(\.rawValue)]
 }

@@ -9,7 +9,6 @@ import Foundation
 enum StreamerValidation {
     /// Keys of `overrides`: the store's names of the options a streamer may override.
     static let overrideKeys = ["output", "format", "split_time", "split_size", "check_interval", "delay", "min_segment_size"]
-    static let formats = ["flv", "ts", "mkv", "mp4"]
     static let schemes = ["http", "https", "rtmp", "rtmps"]
     /// Generous bounds that still keep one row (and the list the API sends) small.
     static let maxNameLength = 100
@@ -71,7 +70,7 @@ enum StreamerValidation {
             if let problem = OutputTemplate.problem(in: s) { throw .invalid(field, problem.description) }
             return value
         case "format":
-            guard case .string(let s) = value, formats.contains(s) else { throw .invalid(field, "expected flv, ts, mkv or mp4") }
+            guard case .string(let s) = value, OutputFormat(rawValue: s) != nil else { throw .invalid(field, "expected \(OutputFormat.names)") }
             return value
         case "split_time", "check_interval", "delay":
             return .number(try seconds(value, field, allowZero: key == "delay"))

@@ -4,6 +4,22 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
     public var fileExtension: String { rawValue }
 
+    /// Every format's name, for help texts and errors: "flv, ts, mkv or mp4".
+    public static var names: String {
+        let all = allCases.map(\.rawValue)
+        return all.dropLast().joined(separator: ", ") + " or " + all.last!
+    }
+
+    /// What a browser is told the file is.
+    public var mimeType: String {
+        switch self {
+        case .flv: return "video/x-flv"
+        case .ts: return "video/mp2t"
+        case .mkv: return "video/x-matroska"
+        case .mp4: return "video/mp4"
+        }
+    }
+
     /// libavformat's muxer name.
     var muxerName: String {
         switch self {

@@ -7,7 +7,7 @@ public enum Remux {
     public static func file(_ source: String, to destination: String) throws(MediaError) -> SegmentReport {
         let ext = (destination as NSString).pathExtension.lowercased()
         guard let format = OutputFormat.allCases.first(where: { $0.fileExtension == ext }) else {
-            throw .unsupported("\(destination): the extension must be flv, ts, mkv or mp4")
+            throw .unsupported("\(destination): the extension must be \(OutputFormat.names)")
         }
         guard FileManager.default.fileExists(atPath: source) else { throw .io("\(source): no such file") }
         guard !FileManager.default.fileExists(atPath: destination) else { throw .io("\(destination) exists") }

@@ -10,6 +10,7 @@ public final class MainScript: @unchecked Sendable {
     private let parseDuration: @Sendable (String) -> Double?
     private let parseSize: @Sendable (String) -> Int64?
     private let checkOutput: @Sendable (String) -> String?
+    private let formats: [String]
     private let remux: (@Sendable (String, String) -> String?)?
     private let loop = ScriptLoop(name: "biliup-main")
     // Loop thread only. A replaced VM is never closed: a hook of it may still be waiting on the network,
@@ -27,7 +28,7 @@ public final class MainScript: @unchecked Sendable {
 
     public init(path: String, configuration: ScriptConfiguration,
                 parseDuration: @escaping @Sendable (String) -> Double?, parseSize: @escaping @Sendable (String) -> Int64?,
-                checkOutput: @escaping @Sendable (String) -> String?,
+                checkOutput: @escaping @Sendable (String) -> String?, formats: [String],
                 remux: (@Sendable (_ from: String, _ to: String) -> String?)? = nil) {
         self.remux = remux
         self.path = path
@@ -35,6 +36,7 @@ public final class MainScript: @unchecked Sendable {
         self.parseDuration = parseDuration
         self.parseSize = parseSize
         self.checkOutput = checkOutput
+        self.formats = formats
     }
 
     private var fileName: String { (path as NSString).lastPathComponent }
@@ -82,7 +84,7 @@ public final class MainScript: @unchecked Sendable {
             L.pushNil()
             lua_setglobal(L, "_biliup_declarations")
             var reader = OrchestrationReader(file: fileName, parseDuration: parseDuration, parseSize: parseSize,
-                                             checkOutput: checkOutput)
+                                             checkOutput: checkOutput, formats: formats)
             let config = reader.read(config: Self.declarations(L, "config"), templates: Self.declarations(L, "templates"),
                                      streamers: Self.declarations(L, "streamers"), hooks: Self.hookCounts(L))
             guard reader.errors.isEmpty else {

@@ -15,21 +15,23 @@ struct OrchestrationReader {
     /// Why an output template cannot be used, or nil (the recorder's own rules: below the recordings
     /// root, no `..`, no control characters, strftime must succeed).
     let checkOutput: (String) -> String?
+    /// The recorder's output formats (its `OutputFormat` list).
+    let formats: [String]
     private(set) var errors: [String] = []
 
     init(file: String, parseDuration: @escaping (String) -> Double?, parseSize: @escaping (String) -> Int64?,
-         checkOutput: @escaping (String) -> String?) {
+         checkOutput: @escaping (String) -> String?, formats: [String]) {
         self.file = file
         self.parseDuration = parseDuration
         self.parseSize = parseSize
         self.checkOutput = checkOutput
+        self.formats = formats
     }
 
     static let recordingKeys = ["output", "format", "split", "check_interval", "delay", "min_segment_size"]
     static let globalKeys = ["data_dir", "recordings_root", "max_recordings", "min_free_disk", "server", "check_rates",
                              "block_private_addresses"] + recordingKeys
     static let streamerKeys = ["url", "template", "danmaku", "options", "schedule", "title_include", "title_exclude"] + recordingKeys
-    static let formats = ["flv", "ts", "mkv", "mp4"]
 
     private mutating func fail(_ line: Int, _ message: String) {
         errors.append("\(file):\(line): \(message)")
@@ -158,7 +160,7 @@ struct OrchestrationReader {
             if let problem = checkOutput(s) { fail(line, what + "output: " + problem) } else { r.output = s }
         }
         if let f = v["format"], check(f, what + "format", .string, line: line), case .string(let s) = f {
-            if Self.formats.contains(s) { r.format = s } else { fail(line, what + "format: expected flv, ts, mkv or mp4, got \"\(s)\"") }
+            if formats.contains(s) { r.format = s } else { fail(line, what + "format: expected \(formats.dropLast().joined(separator: ", ")) or \(formats.last ?? ""), got \"\(s)\"") }
         }
         if let split = v["split"] {
             if case .object(let o) = split {

@@ -59,7 +59,7 @@ enum APISchemas {
         ]),
         "Config": .object([
             "options": .map(.any), "sources": .map(.string(oneOf: ["default", "script", "api"])), "editable": strings,
-            "read_only": .map(.any),
+            "read_only": .map(.any), "choices": .map(strings),
         ]),
         "Plugins": .object([
             "directories": strings,

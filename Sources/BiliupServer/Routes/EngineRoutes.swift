@@ -93,11 +93,13 @@ struct ConfigDTO: Encodable {
     let sources: [String: String]
     let editable: [String]
     let readOnly: [String: JSONValue]
+    let choices: [String: [String]]
 
     init(_ v: GlobalSettingsView) {
         options = v.values
         sources = v.sources.mapValues(\.rawValue)
         editable = GlobalSettings.keys
         readOnly = v.readOnly
+        choices = v.choices
     }
 }

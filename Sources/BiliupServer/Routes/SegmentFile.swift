@@ -1,3 +1,4 @@
+import BiliupMedia
 import Foundation
 import Hummingbird
 
@@ -5,7 +6,6 @@ import Hummingbird
 /// path from the request; even so, only a regular file with a recording's extension is served, so a
 /// tampered database cannot make the API hand out other files.
 struct SegmentFile {
-    static let contentTypes = ["flv": "video/x-flv", "ts": "video/mp2t", "mkv": "video/x-matroska", "mp4": "video/mp4"]
 
     let path: String
     let size: Int
@@ -13,7 +13,7 @@ struct SegmentFile {
 
     init(recordedPath: String) throws {
         let ext = (recordedPath as NSString).pathExtension.lowercased()
-        guard let type = Self.contentTypes[ext] else { throw APIError(.forbidden, "forbidden", "not a recording: \(recordedPath)") }
+        guard let type = OutputFormat(rawValue: ext)?.mimeType else { throw APIError(.forbidden, "forbidden", "not a recording: \(recordedPath)") }
         // A segment being written is still FILE.part.
         for candidate in [recordedPath, recordedPath + ".part"] {
             var st = stat()

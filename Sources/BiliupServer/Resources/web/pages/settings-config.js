@@ -6,7 +6,6 @@ import {t} from '../i18n.js';
 import * as fmt from '../format.js';
 import * as toast from '../toast.js';
 import {loading, badge, button, table} from '../ui.js';
-import {FORMATS} from './streamer-form.js';
 
 const SIZE_KEYS = new Set(['split_size', 'min_segment_size', 'min_free_disk']);
 const TIME_KEYS = new Set(['split_time', 'check_interval', 'delay']);
@@ -24,12 +23,14 @@ export function configSection() {
   const el = h('section', {class: 'card', id: 'settings-config', 'data-testid': 'settings-config'},
     h('h2', null, t('settings.options')), loading());
 
-  function input(key, value) {
-    if (key === 'format') {
+  /** `choices`: the server's lists of allowed values (`format`). */
+  function input(key, value, choices) {
+    const list = choices[key];
+    if (list) {
       return h('select', {id: `config-${key}`, 'data-testid': `config-${key}`},
         h('option', {value: '', selected: value == null}, t('common.streamFormat')),
-        FORMATS.map((f) => h('option', {value: f, selected: value === f}, f)),
-        FORMATS.includes(value) || value == null ? null : h('option', {value: String(value), selected: true}, String(value)));
+        list.map((f) => h('option', {value: f, selected: value === f}, f)),
+        list.includes(value) || value == null ? null : h('option', {value: String(value), selected: true}, String(value)));
     }
     return h('input', {id: `config-${key}`, 'data-testid': `config-${key}`, value: fmt.showScalar(value),
       placeholder: t(`option.placeholder.${key}`) === `option.placeholder.${key}` ? '' : t(`option.placeholder.${key}`)});
@@ -41,7 +42,7 @@ export function configSection() {
     const editable = Array.isArray(config.editable) ? config.editable : [];
     const inputs = new Map();
     const rows = editable.map((key) => {
-      const control = input(key, options[key]);
+      const control = input(key, options[key], config.choices || {});
       inputs.set(key, control);
       const source = sources[key] || 'default';
       return h('tr', {'data-testid': 'config-row', 'data-key': key},

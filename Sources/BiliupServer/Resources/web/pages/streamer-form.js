@@ -12,7 +12,6 @@ import {controlButtons, remove} from '../streamer-actions.js';
 import {stateBadge} from './streamers.js';
 
 export const OVERRIDE_KEYS = ['output', 'format', 'split_time', 'split_size', 'check_interval', 'delay', 'min_segment_size'];
-export const FORMATS = ['flv', 'ts', 'mkv', 'mp4'];
 
 /** 'key=value' lines ↔ an object (values that read as JSON numbers/booleans become those). */
 function optionsToText(options) {
@@ -29,10 +28,11 @@ function textToOptions(text) {
   return options;
 }
 
-export function formatSelect(id, value) {
+/** `formats`: the server's list (GET /api/config `choices.format`). */
+export function formatSelect(id, value, formats) {
   return h('select', {id, 'data-testid': id},
     h('option', {value: '', selected: !value}, t('common.inherit')),
-    FORMATS.map((f) => h('option', {value: f, selected: value === f}, f)));
+    formats.map((f) => h('option', {value: f, selected: value === f}, f)));
 }
 
 export function renderStreamerForm(root, ctx) {
@@ -45,8 +45,9 @@ export function renderStreamerForm(root, ctx) {
   Promise.all([
     isNew ? Promise.resolve(null) : api.get(`/api/streamers/${id}`),
     api.get('/api/templates').catch(() => ({items: []})),
-  ]).then(([streamer, templates]) => {
-    if (alive) show(streamer, api.items(templates));
+    api.get('/api/config'),
+  ]).then(([streamer, templates, config]) => {
+    if (alive) show(streamer, api.items(templates), config.choices.format);
   }).catch((e) => {
     if (!alive) return;
     toast.error(e);
@@ -54,7 +55,7 @@ export function renderStreamerForm(root, ctx) {
       h('a', {href: '#/streamers', class: 'btn'}, t('action.back')));
   });
 
-  function show(s, templates) {
+  function show(s, templates, formats) {
     const readOnly = Boolean(s && s.origin === 'script');
     const o = (s && s.overrides) || {};
     const input = (key, value, attrs = {}) => h('input', {id: `streamer-${key}`, 'data-testid': `streamer-${key}`,
@@ -75,7 +76,7 @@ export function renderStreamerForm(root, ctx) {
     const danmaku = h('input', {type: 'checkbox', id: 'streamer-danmaku', 'data-testid': 'streamer-danmaku',
       checked: Boolean(s?.danmaku), disabled: readOnly});
     const overrides = Object.fromEntries(OVERRIDE_KEYS.map((key) => [key, key === 'format'
-      ? formatSelect('streamer-format', o.format)
+      ? formatSelect('streamer-format', o.format, formats)
       : input(key, fmt.showScalar(o[key]), {placeholder: t(`option.placeholder.${key}`)})]));
     if (readOnly) overrides.format.disabled = true;
     const options = area('options', optionsToText(s?.options), 3, {placeholder: 'qn=10000'});
