@@ -23,7 +23,7 @@ let package = Package(
 
         .target(name: "BiliupNet", dependencies: ["CCurl"]),
         .target(name: "BiliupMedia", dependencies: ["BiliupNet", "CFFmpeg"]),
-        .target(name: "BiliupScript", dependencies: ["BiliupNet", "CLua"]),
+        .target(name: "BiliupScript", dependencies: ["BiliupNet", "CLua"], resources: [.copy("Resources/prelude")]),
         .target(name: "BiliupStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet"]),
         .target(name: "BiliupServer", dependencies: [
