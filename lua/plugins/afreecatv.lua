@@ -8,7 +8,8 @@
 local CHANNEL_API = "https://live.afreecatv.com/afreeca/player_live_api.php"
 local LOGIN_URL = "https://login.afreecatv.com/app/LoginAction.php"
 local REFERER = "https://play.afreecatv.com/"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 local LOGIN_TTL = 7 * 24 * 3600
 
 local function headers() return { ["User-Agent"] = UA, Referer = REFERER } end

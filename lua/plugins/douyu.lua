@@ -4,7 +4,8 @@
 local WEB = "https://www.douyu.com"
 local MOBILE = "https://m.douyu.com"
 local DID = "10000000000000000000000000001501"
-local PAGE_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local PAGE_UA = web.USER_AGENT
 local KEY_CACHE = "encryption_key"
 local HUOS = "http://openflv-huos.douyucdn2.cn/live/"
 local HUOS_DOMAIN = "hdltctwk.douyucdn.cn"

@@ -13,9 +13,7 @@ local function username(url)
   return url:match(PATTERN) or url:match(PATTERN_BARE)
 end
 
-local function non_empty(s)
-  if type(s) == "string" and s ~= "" then return s end
-end
+local non_empty = require("web").non_empty
 
 local function get_json(url, what)
   local r = http.get(url, { headers = { Accept = "application/json" } })
