@@ -67,9 +67,8 @@ return {
     end
     if result ~= 1 then error(("room %s: player_live_api.php refused (code %d)"):format(bj, result)) end
 
-    local bno = tostring(validate.need(channel, "BNO"))
-    local rmd = validate.need(channel, "RMD", "string")
-    local cdn = validate.need(channel, "CDN", "string")
+    local on_air = validate.shape(channel, { BNO = "any", RMD = "string", CDN = "string" })
+    local bno, rmd, cdn = tostring(on_air.BNO), on_air.RMD, on_air.CDN
     local title = channel.TITLE or bj
 
     local aid_info = channel_api(bj, bno, "aid", quality)

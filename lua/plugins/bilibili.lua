@@ -82,9 +82,8 @@ local function mixin_key(headers)
   local key = cache.get(WBI_CACHE_KEY)
   if key then return key end
   local nav = http.get(NAV_URL, { headers = headers }):json()
-  local img = wbi.key_from_url(validate.need(nav, "data.wbi_img.img_url", "string"))
-  local sub = wbi.key_from_url(validate.need(nav, "data.wbi_img.sub_url", "string"))
-  key = wbi.mixin_key(img, sub)
+  local wbi_img = validate.need(nav, "data.wbi_img", { img_url = "string", sub_url = "string" })
+  key = wbi.mixin_key(wbi.key_from_url(wbi_img.img_url), wbi.key_from_url(wbi_img.sub_url))
   cache.set(WBI_CACHE_KEY, key, WBI_TTL)
   return key
 end

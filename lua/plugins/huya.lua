@@ -245,8 +245,8 @@ return {
     if type(stream) ~= "table" then return offline end
     local bitrates = stream.vMultiStreamInfo
     if type(bitrates) ~= "table" or #bitrates == 0 then return offline end  -- on air but not pushing
-    local data = validate.need(stream, "data.1", "table")
-    local info = validate.need(data, "gameLiveInfo", "table")
+    local data = validate.need(stream, "data.1", { gameLiveInfo = "table" })
+    local info = data.gameLiveInfo
     local list = data.gameStreamInfoList
     if type(list) ~= "table" or #list == 0 then return offline end
     title = info.introduction or title

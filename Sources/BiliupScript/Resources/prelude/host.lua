@@ -63,13 +63,145 @@ function validate.dig(t, path)
   return v
 end
 
-function validate.need(t, path, kind)
-  local v = validate.dig(t, path)
-  if v == nil or (kind ~= nil and type(v) ~= kind) then
-    local got = v == nil and "nil" or (type(v) .. " " .. tostring(v))
-    error(path .. ": expected " .. (kind or "a value") .. ", got " .. got, 2)
+-- Shapes: a kind name ("string", "number", "integer", "boolean", "table", "function", "any"; a final
+-- "?" also allows nil), a table of field = shape (the named fields must match, others pass through),
+-- or one made by validate.list, validate.union, validate.transform or validate.optional. Matching
+-- gives back a typed copy: transforms applied, json.null read as nil, integers made integers.
+local Shape = {}                         -- the metatable of the shapes the functions below make
+local KINDS = { string = true, number = true, integer = true, boolean = true, table = true,
+                ["function"] = true, userdata = true, thread = true, any = true }
+
+local function got(v)
+  if v == nil then return "nil" end
+  if type(v) == "table" then return "table" end
+  return type(v) .. " " .. tostring(v)
+end
+
+-- A failure is { path, expected, got }, or { message } when the shape itself is wrong.
+local function fail(path, expected, v) return false, { path = path, expected = expected, got = got(v) } end
+
+local function join(path, key)
+  if path == "" then return tostring(key) end
+  return path .. "." .. tostring(key)
+end
+
+local match
+
+local function match_kind(v, kind, path)
+  local base = kind:match("^(.-)%??$")
+  if not KINDS[base] then return false, { message = "validate: unknown kind '" .. kind .. "'" } end
+  if v == nil then
+    if base ~= kind then return true, nil end
+    return fail(path, base == "any" and "a value" or base, v)
   end
-  return v
+  if base == "any" or type(v) == base then return true, v end
+  if base == "integer" then
+    local n = type(v) == "number" and math.tointeger(v)
+    if n then return true, n end
+  end
+  return fail(path, base, v)
+end
+
+-- Fields in sorted order, so the field reported when several are wrong is always the same one.
+local function match_record(v, fields, path)
+  if type(v) ~= "table" then return fail(path, "table", v) end
+  local keys = {}
+  for key in pairs(fields) do keys[#keys + 1] = key end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  local out = {}
+  for key, value in pairs(v) do out[key] = value end
+  for _, key in ipairs(keys) do
+    local ok, r = match(v[key], fields[key], join(path, key))
+    if not ok then return false, r end
+    out[key] = r
+  end
+  return true, out
+end
+
+-- `{}` is an empty list (APIs send it for one); an object with members is not a list.
+local function match_list(v, element, path)
+  if type(v) ~= "table" or (#v == 0 and next(v) ~= nil) then return fail(path, "list", v) end
+  local out = {}
+  for i = 1, #v do
+    local ok, r = match(v[i], element, join(path, i))
+    if not ok then return false, r end
+    out[i] = r
+  end
+  return true, out
+end
+
+-- When an alternative got past the value's own kind (a table whose field is wrong), its failure says
+-- more than "expected A or B".
+local function match_union(v, options, path)
+  local failures = {}
+  for i, shape in ipairs(options) do
+    local ok, r = match(v, shape, path)
+    if ok then return true, r end
+    if r.message or #r.path > #path then return false, r end
+    failures[i] = r.expected
+  end
+  return fail(path, table.concat(failures, " or "), v)
+end
+
+match = function(v, shape, path)
+  if v == json.null then v = nil end
+  if type(shape) == "string" then return match_kind(v, shape, path) end
+  if type(shape) ~= "table" then
+    return false, { message = "validate: a shape is a kind name or a table, got " .. got(shape) }
+  end
+  local made = getmetatable(shape) == Shape and shape.made
+  if not made then return match_record(v, shape, path) end
+  if made == "optional" then
+    if v == nil then return true, nil end
+    return match(v, shape.shape, path)
+  end
+  if made == "list" then return match_list(v, shape.shape, path) end
+  if made == "union" then return match_union(v, shape.options, path) end
+  local ok, r = match(v, shape.shape, path)           -- a transform
+  if not ok or r == nil then return ok, r end
+  local out = shape.fn(r)
+  if out == nil then return fail(path, shape.what, v) end
+  return true, out
+end
+
+local function message(failure)
+  if failure.message then return failure.message end
+  local where = failure.path == "" and "" or failure.path .. ": "
+  return where .. "expected " .. failure.expected .. ", got " .. failure.got
+end
+
+--- An array whose every element matches `shape`.
+function validate.list(shape) return setmetatable({ made = "list", shape = shape }, Shape) end
+
+--- The first of the shapes that matches.
+function validate.union(...)
+  local options = { ... }
+  if #options < 2 then error("validate.union: expected at least two shapes", 2) end
+  return setmetatable({ made = "union", options = options }, Shape)
+end
+
+--- A value matching `shape`, given back as `fn(value)`; `fn` returning nil fails with "expected `what`".
+function validate.transform(shape, fn, what)
+  if type(fn) ~= "function" then error("validate.transform: expected a function", 2) end
+  if type(what) ~= "string" then error("validate.transform: expected a description of what converts", 2) end
+  return setmetatable({ made = "transform", shape = shape, fn = fn, what = what }, Shape)
+end
+
+--- `shape`, or nil.
+function validate.optional(shape) return setmetatable({ made = "optional", shape = shape }, Shape) end
+
+--- `v` checked against `shape`: its typed copy, or an error at the caller's line naming the path.
+function validate.shape(v, shape)
+  local ok, r = match(v, shape, "")
+  if not ok then error(message(r), 2) end
+  return r
+end
+
+--- The value at `path` (see dig), checked against `shape` (default: any value).
+function validate.need(t, path, shape)
+  local ok, r = match(validate.dig(t, path), shape or "any", path)
+  if not ok then error(message(r), 2) end
+  return r
 end
 
 -- cache: per plugin, values kept as Lua values, with a time to live ---------------------------
