@@ -135,6 +135,11 @@ import Testing
             validate.union("string")
             """)
         #expect(union.hasSuffix("s.lua:6: validate.union: expected at least two shapes"), "\(union)")
+        let list = try await Self.failure("""
+            local SHAPES = {}
+            validate.shape({}, { streams = validate.list(SHAPES.stream) })
+            """)
+        #expect(list.hasSuffix("s.lua:6: validate.list: expected a shape"), "\(list)")
     }
 
     @Test func needKeepsItsKindsAndMessages() async throws {

@@ -170,8 +170,18 @@ local function message(failure)
   return where .. "expected " .. failure.expected .. ", got " .. failure.got
 end
 
+-- Called as new_shape <- validate.x <- plugin, never as a tail call (which would drop validate.x's level).
+local function new_shape(name, t)
+  if t.shape == nil then error("validate." .. name .. ": expected a shape", 3) end
+  t.made = name
+  return setmetatable(t, Shape)
+end
+
 --- An array whose every element matches `shape`.
-function validate.list(shape) return setmetatable({ made = "list", shape = shape }, Shape) end
+function validate.list(shape)
+  local s = new_shape("list", { shape = shape })
+  return s
+end
 
 --- The first of the shapes that matches.
 function validate.union(...)
@@ -184,11 +194,15 @@ end
 function validate.transform(shape, fn, what)
   if type(fn) ~= "function" then error("validate.transform: expected a function", 2) end
   if type(what) ~= "string" then error("validate.transform: expected a description of what converts", 2) end
-  return setmetatable({ made = "transform", shape = shape, fn = fn, what = what }, Shape)
+  local s = new_shape("transform", { shape = shape, fn = fn, what = what })
+  return s
 end
 
 --- `shape`, or nil.
-function validate.optional(shape) return setmetatable({ made = "optional", shape = shape }, Shape) end
+function validate.optional(shape)
+  local s = new_shape("optional", { shape = shape })
+  return s
+end
 
 --- `v` checked against `shape`: its typed copy, or an error at the caller's line naming the path.
 function validate.shape(v, shape)
