@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "BiliupValues"),
         .target(name: "BiliupNet", dependencies: ["CCurl"]),
         .target(name: "BiliupMedia", dependencies: ["BiliupNet", "CFFmpeg"]),
-        .target(name: "BiliupScript", dependencies: ["BiliupNet", "BiliupValues", "CLua"]),
+        .target(name: "BiliupScript", dependencies: ["BiliupNet", "BiliupValues", "CLua"], resources: [.copy("Resources/prelude")]),
         .target(name: "BiliupStore", dependencies: ["BiliupValues", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues"]),
         .target(name: "BiliupServer", dependencies: [

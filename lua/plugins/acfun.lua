@@ -5,11 +5,12 @@
 -- liveAdaptiveManifest[1].adaptationSet.representation lists FLV URLs from lowest to highest bitrate.
 
 local ks_manifest = require("ks_manifest")
+local web = require("web")
 
 local LOGIN_URL = "https://id.app.acfun.cn/rest/app/visitor/login"
 local START_PLAY = "https://api.kuaishouzt.com/rest/zt/live/web/startPlay"
 local REFERER = "https://live.acfun.cn/"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local UA = web.USER_AGENT
 local VISITOR_TTL = 3600  -- a visitor token is reused for an hour; a refused one is dropped at once
 local OFFLINE = { [380023] = true }  -- startPlay's answer for an author who is not on air
 

@@ -8,7 +8,8 @@
 local CHANNEL_API = "https://live.afreecatv.com/afreeca/player_live_api.php"
 local LOGIN_URL = "https://login.afreecatv.com/app/LoginAction.php"
 local REFERER = "https://play.afreecatv.com/"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 local LOGIN_TTL = 7 * 24 * 3600
 
 local function headers() return { ["User-Agent"] = UA, Referer = REFERER } end
@@ -80,9 +81,8 @@ return {
     end
     if result ~= 1 then error(("room %s: player_live_api.php refused (code %d)"):format(bj, result)) end
 
-    local bno = tostring(validate.need(channel, "BNO"))
-    local rmd = validate.need(channel, "RMD", "string")
-    local cdn = validate.need(channel, "CDN", "string")
+    local on_air = validate.shape(channel, { BNO = "any", RMD = "string", CDN = "string" })
+    local bno, rmd, cdn = tostring(on_air.BNO), on_air.RMD, on_air.CDN
     local title = channel.TITLE or bj
 
     local aid_info = channel_api(bj, bno, "aid", quality)

@@ -2,8 +2,10 @@
 -- ta.bigo.tv/official_website/studio/getInternalStudioInfo with siteId=<id> answers alive (1 = on air)
 -- and hls_src, the HLS playlist.
 
+local web = require("web")
+
 local API = "https://ta.bigo.tv/official_website/studio/getInternalStudioInfo"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local UA = web.USER_AGENT
 
 return {
   name = "bigo",

@@ -2,8 +2,9 @@
 -- Flow as in biliup's bilibili.rs: WBI-signed getInfoByRoom (status, real room id) then WBI-signed
 -- getRoomPlayInfo (stream/http_stream FLV or http_hls fMP4 URLs per CDN).
 local wbi = require("bili_wbi")
+local web = require("web")
 
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local UA = web.USER_AGENT
 local STREAM_REFERER = "https://live.bilibili.com"
 local NAV_URL = "https://api.bilibili.com/x/web-interface/nav"
 local API = "https://api.live.bilibili.com"
@@ -80,9 +81,8 @@ local function mixin_key(headers)
   local key = cache.get(WBI_CACHE_KEY)
   if key then return key end
   local nav = http.get(NAV_URL, { headers = headers }):json()
-  local img = wbi.key_from_url(validate.need(nav, "data.wbi_img.img_url", "string"))
-  local sub = wbi.key_from_url(validate.need(nav, "data.wbi_img.sub_url", "string"))
-  key = wbi.mixin_key(img, sub)
+  local wbi_img = validate.need(nav, "data.wbi_img", { img_url = "string", sub_url = "string" })
+  key = wbi.mixin_key(wbi.key_from_url(wbi_img.img_url), wbi.key_from_url(wbi_img.sub_url))
   cache.set(WBI_CACHE_KEY, key, WBI_TTL)
   return key
 end

@@ -3,7 +3,8 @@
 -- cc.163.com/live/channel/?channelids= gives the channel: title, sharefile (HLS) and
 -- quickplay.resolution.<level>.{vbr, cdn.<name> = FLV URL}.
 
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 
 local function count(t) local n = 0; for _ in pairs(t) do n = n + 1 end; return n end
 

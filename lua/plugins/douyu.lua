@@ -4,7 +4,8 @@
 local WEB = "https://www.douyu.com"
 local MOBILE = "https://m.douyu.com"
 local DID = "10000000000000000000000000001501"
-local PAGE_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local PAGE_UA = web.USER_AGENT
 local KEY_CACHE = "encryption_key"
 local HUOS = "http://openflv-huos.douyucdn2.cn/live/"
 local HUOS_DOMAIN = "hdltctwk.douyucdn.cn"
@@ -77,14 +78,9 @@ local function encryption_key(rid)
   local body = decode(http.get(WEB .. "/wgapi/livenc/liveweb/websec/getEncryption?did=" .. DID,
     { headers = { ["User-Agent"] = ua } }), rid, "getEncryption")
   if body.error ~= 0 then fail(rid, "getEncryption: " .. tostring(body.msg or "no message"), body.error) end
-  local key = {
-    rand_str = validate.need(body, "data.rand_str", "string"),
-    enc_time = validate.need(body, "data.enc_time", "number"),
-    key = validate.need(body, "data.key", "string"),
-    is_special = validate.dig(body, "data.is_special") or 0,
-    enc_data = validate.need(body, "data.enc_data", "string"),
-    expire_at = tonumber(validate.dig(body, "data.expire_at")) or 0, -- missing: use once
-  }
+  local key = validate.need(body, "data", { rand_str = "string", enc_time = "number", key = "string",
+                                            enc_data = "string", is_special = "any?", expire_at = "any?" })
+  key.expire_at = tonumber(key.expire_at) or 0 -- missing: use once
   local entry = { key = key, ua = ua }
   if key.expire_at > now then cache.set(KEY_CACHE, entry, key.expire_at - now) end
   return entry

@@ -6,16 +6,12 @@
 -- liveui.getCdnTokenInfoEx (falling back to the page's), then re-signed locally (wsSecret, seqid, wsTime).
 
 local WEB = "https://www.huya.com"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 -- Two endpoints answer getCdnTokenInfoEx; biliup picks one at random per call.
 local WUP_URLS = { "https://wup.huya.com/", "https://snmhuya.yst.aisee.tv/liveui/getCdnTokenInfoEx" }
 -- Huya's own CDNs are not usable from outside the app.
 local SKIPPED_CDNS = { HY = true, HUYA = true, HYZJ = true }
-
-local function unescape_html(s)
-  return (s:gsub("&quot;", '"'):gsub("&#34;", '"'):gsub("&#x22;", '"'):gsub("&lt;", "<")
-           :gsub("&gt;", ">"):gsub("&amp;", "&"))
-end
 
 -- The JSON value ({...} or [...]) right after `pos`; the page's script goes on after it.
 local function json_value_at(text, pos)
@@ -39,7 +35,7 @@ local function fetch_page(room, url)
     if body:find(message, 1, true) then error("room " .. room .. ": " .. message) end
   end
   if r.status ~= 200 then error("room " .. room .. ": HTTP " .. r.status .. " for the room page") end
-  return unescape_html(body)
+  return web.unescape_html(body)
 end
 
 -- Titles marked 回放/重播 in their first or last three characters are re-runs, not live shows.
@@ -247,8 +243,8 @@ return {
     if type(stream) ~= "table" then return offline end
     local bitrates = stream.vMultiStreamInfo
     if type(bitrates) ~= "table" or #bitrates == 0 then return offline end  -- on air but not pushing
-    local data = validate.need(stream, "data.1", "table")
-    local info = validate.need(data, "gameLiveInfo", "table")
+    local data = validate.need(stream, "data.1", { gameLiveInfo = "table" })
+    local info = data.gameLiveInfo
     local list = data.gameStreamInfoList
     if type(list) ~= "table" or #list == 0 then return offline end
     title = info.introduction or title

@@ -3,7 +3,8 @@
 -- hls_stream_addr (HLS) and rtmp_stream_addr.
 
 local API = "https://webapi.busi.inke.cn/web/live_share_pc"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 
 local function on_air(status) return status == true or status == 1 end
 

@@ -1,14 +1,13 @@
 -- Kilakila (克拉克拉) / Hongdou FM (红豆FM): audio live rooms. One JSON call tells whether the room
 -- is live and gives both an HLS and an FLV address.
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 local REFERER = "https://live.kilakila.cn/"
 
 -- Room status codes of the web player: 0 resting, 1 preview, 4 live, 10 playback, 19 removed.
 local LIVE = 4
 
-local function non_empty(s)
-  if type(s) == "string" and s ~= "" then return s end
-end
+local non_empty = web.non_empty
 
 return {
   name = "kilakila",

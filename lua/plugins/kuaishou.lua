@@ -5,9 +5,10 @@
 -- live_api/liveroom/livedetail whose playUrls[1].adaptationSet.representation lists FLV URLs, worst first.
 
 local ks_manifest = require("ks_manifest")
+local web = require("web")
 
 local HOME = "https://live.kuaishou.com"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local UA = web.USER_AGENT
 
 local function room_id_of(url)
   local path = url:gsub("^%a+://[^/]+", ""):gsub("[?#].*$", "")

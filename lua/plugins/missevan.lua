@@ -1,9 +1,7 @@
 -- Missevan (猫耳FM) live rooms. api/v2/live/<room> gives the room's state and its pull addresses.
 local API = "https://fm.missevan.com/api/v2/live/"
 
-local function non_empty(s)
-  if type(s) == "string" and s ~= "" then return s end
-end
+local non_empty = require("web").non_empty
 
 -- /live/<room> names the room directly; a user's home page (missevan.com/<number>) carries the room
 -- number in a data-id attribute, as biliup reads it; without one the number is taken as the room.

@@ -2,26 +2,11 @@
 -- <script id="embedded-data" data-props="...">: status, title, supplier, thumbnails. The HLS address
 -- itself is only handed out over the watch WebSocket (startWatching, then a "stream" message), which
 -- the plugin host cannot open, so a program on air is reported as an error saying so.
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 
-local NAMED = { quot = '"', amp = "&", lt = "<", gt = ">", apos = "'", nbsp = "\u{a0}" }
-
-local function utf8_char(n)
-  if n and n >= 0 and n <= 0x10FFFF then return utf8.char(n) end
-end
-
--- HTML entities in one pass, so "&amp;quot;" stays "&quot;".
-local function unescape_html(s)
-  return (s:gsub("&(#?[xX]?)(%w+);", function(kind, name)
-    if kind == "" then return NAMED[name] end
-    if kind == "#" then return utf8_char(tonumber(name)) end
-    return utf8_char(tonumber(name, 16))
-  end))
-end
-
-local function non_empty(s)
-  if type(s) == "string" and s ~= "" then return s end
-end
+local unescape_html = web.unescape_html
+local non_empty = web.non_empty
 
 local function cover_of(data)
   return non_empty(validate.dig(data, "program.thumbnail.large"))

@@ -6,9 +6,7 @@ local EXPLORE = "https://ptvintern.picarto.tv/api/explore?first=100&page=%d"
   .. "&filter_params%%5Badult%%5D=true&order_by%%5Bfield%%5D=viewers&order_by%%5Border%%5D=DESC&type=stream"
 local MAX_PAGES = 100  -- a guard against a listing whose next_page_url never ends
 
-local function non_empty(s)
-  if type(s) == "string" and s ~= "" then return s end
-end
+local non_empty = require("web").non_empty
 
 local function get_json(url, what)
   local r = http.get(url, { headers = { Accept = "application/json" } })

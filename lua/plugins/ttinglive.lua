@@ -1,10 +1,9 @@
 -- TTingLive (띵라이브). The stream API answers HTTP 400 while a channel is offline; when live it gives
 -- a master playlist, whose variants we rank by BANDWIDTH (the highest is the original).
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 
-local function non_empty(s)
-  if type(s) == "string" and s ~= "" then return s end
-end
+local non_empty = web.non_empty
 
 -- `ref` as seen from the playlist at `base` (absolute, host-relative or path-relative).
 local function resolve(base, ref)

@@ -3,17 +3,13 @@
 -- and lists the tc-hls playlists (high / medium / low). A password-locked live needs Cookie wpass=md5(password).
 
 local REFERER = "https://twitcasting.tv/"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 local LEVELS = { "high", "medium", "low" }
-
-local function unescape(s)
-  return (s:gsub("&quot;", '"'):gsub("&#0?34;", '"'):gsub("&#x22;", '"'):gsub("&#0?39;", "'")
-           :gsub("&lt;", "<"):gsub("&gt;", ">"):gsub("&amp;", "&"))
-end
 
 local function meta(html, name)
   local v = html:match('<meta name="' .. name:gsub("%p", "%%%0") .. '" content="([^"]*)"')
-  return v and unescape(v)
+  return v and web.unescape_html(v)
 end
 
 -- The configured cookie plus wpass, as one Cookie header (nil when there is neither).

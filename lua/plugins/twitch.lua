@@ -77,9 +77,7 @@ local function result_of(login, answer)
   if type(stream) ~= "table" or stream.type ~= "live" then
     return { live = false, streamer = streamer, title = validate.dig(user, "broadcastSettings.title") }
   end
-  local token = validate.need(stream, "playbackAccessToken", "table")
-  validate.need(token, "signature", "string")
-  validate.need(token, "value", "string")
+  local token = validate.need(stream, "playbackAccessToken", { signature = "string", value = "string" })
   return {
     live = true, title = stream.title, streamer = streamer, cover = stream.previewImageURL,
     streams = { { url = stream_url(login, token), format = "hls", quality = "source",

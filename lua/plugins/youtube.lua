@@ -5,7 +5,8 @@
 -- master playlist. Upcoming streams, ended streams and ordinary videos are reported offline.
 
 local WEB = "https://www.youtube.com"
-local UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+local web = require("web")
+local UA = web.USER_AGENT
 -- Without a consent cookie, visitors from the EU are sent to consent.youtube.com instead of the page.
 local CONSENT = "SOCS=CAI"
 
@@ -67,7 +68,7 @@ end
 
 local function meta(page, property)
   local content = page:match('<meta property="' .. property .. '" content="([^"]*)"')
-  return content and content:gsub("&amp;", "&"):gsub("&quot;", '"'):gsub("&#39;", "'")
+  return content and web.unescape_html(content)
 end
 
 local function best_thumbnail(details)

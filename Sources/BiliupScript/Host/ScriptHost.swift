@@ -20,7 +20,7 @@ final class ScriptHost {
         installTime()
         installLog()
         vm.register(module: "_host", [("source", { [unowned self] L in L.push(self.label); return 1 })])
-        vm.runTrusted(Prelude.source, name: "prelude")
+        vm.runTrusted(Prelude.host, name: "prelude")
         installRandomSeed()
     }
 

@@ -64,27 +64,9 @@ final class LuaVM: @unchecked Sendable {
                 L.pushNil()
                 lua_setglobal(L, name)
             }
-            runTrusted(LuaVM.pluginSandbox, name: "sandbox")
+            runTrusted(Prelude.sandbox, name: "sandbox")  // no native code, no bytecode (prelude/sandbox.lua)
         }
     }
-
-    /// No native code and no bytecode in plugins: `package.loadlib` and the C searchers would load any
-    /// shared library (libc included), and bytecode (`load` of a binary chunk, made by `string.dump`) is
-    /// not checked by Lua and can break out of the VM. `require` keeps the preload and Lua-file searchers,
-    /// which is how plugins load the helpers in `lib/`. `load` keeps text chunks, whatever mode is asked,
-    /// and passes an explicit `env` on only when given (a nil `env` is a value, not an absence).
-    static let pluginSandbox = """
-        package.loadlib = nil
-        package.cpath = ""
-        local searchers = package.searchers
-        for i = #searchers, 3, -1 do searchers[i] = nil end
-        string.dump = nil
-        local load_any = load
-        load = function(chunk, chunkname, mode, ...)
-          if select("#", ...) > 0 then return load_any(chunk, chunkname, "t", (...)) end
-          return load_any(chunk, chunkname, "t")
-        end
-        """
 
     /// The state goes with the VM: every main.lua reload (a failed one too) makes a new VM, and each
     /// unclosed state kept its whole heap. Nothing can call into it any more: its host functions and
@@ -131,7 +113,7 @@ final class LuaVM: @unchecked Sendable {
     }
 
     /// Compiles a chunk and leaves the function on the stack; a syntax error comes back with file and line.
-    /// Plugin files must be Lua text: a precompiled file would be bytecode (see `pluginSandbox`).
+    /// Plugin files must be Lua text: a precompiled file would be bytecode (see prelude/sandbox.lua).
     func compile(_ bytes: [UInt8], chunkName: String, source: String) -> ScriptError? {
         let mode = libraries == .plugin ? "t" : "bt"
         let status = bytes.withUnsafeBufferPointer {

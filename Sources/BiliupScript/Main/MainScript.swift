@@ -68,7 +68,7 @@ public final class MainScript: @unchecked Sendable {
         }
         let candidate = ScriptHost(loop: loop, libraries: .full, configuration: configuration)
         let vm = candidate.vm
-        vm.runTrusted(MainPrelude.source, name: "biliup")
+        vm.runTrusted(Prelude.main, name: "biliup")
         candidate.installHookHelpers(remux: remux)
         candidate.installEngineControl(control)
         if let error = vm.compile(Array(data), chunkName: "@" + fileName, source: fileName) {
