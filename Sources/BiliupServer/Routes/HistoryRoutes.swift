@@ -1,3 +1,4 @@
+import BiliupMedia
 import BiliupStore
 import Foundation
 import Hummingbird
@@ -30,7 +31,7 @@ enum HistoryRoutes {
             JSON.response(SegmentDTO(try segment(s, try context.id()), withReport: true))
         }
         table.add(.get, "/api/segments/{id}/file", "The segment's file (supports Range, plays in a browser)",
-                  response: .file(mediaTypes: SegmentFile.contentTypes.values.sorted())) { request, context in
+                  response: .file(mediaTypes: OutputFormat.allCases.map(\.mimeType).sorted())) { request, context in
             let segment = try segment(s, try context.id())
             guard segment.state != .removed else { throw APIError.notFound("segment \(segment.id!) was removed: \(segment.removedReason ?? "")") }
             let file = try SegmentFile(recordedPath: segment.path)
