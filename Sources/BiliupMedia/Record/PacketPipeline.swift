@@ -1,21 +1,31 @@
-import CFFmpeg
-
-/// The ordered rules every packet passes between demuxer and segmenter:
-/// keyframe gate → repeated-data filter → timeline repair → segmenter.
+/// Runs every packet from the demuxer through the repair rules, in list order, into the segmenter, and
+/// turns the rules' notes into the segments' reports.
 final class PacketPipeline {
+    /// One rule and the buffer it puts its output in, reused for every packet.
+    private final class Stage {
+        let rule: any RepairRule
+        var output: [Packet] = []
+        init(_ rule: any RepairRule) { self.rule = rule }
+    }
+
+    /// The rules a recording runs, fresh for each pipeline (rules keep state per input).
+    static func defaultRules() -> [any RepairRule] {
+        [KeyframeGate(), RepeatedDataFilter(), TimelineRepair()]
+    }
+
     let segmenter: Segmenter
-    private let gate = KeyframeGate()
-    private let repeats = RepeatedDataFilter()
-    private let timeline = TimelineRepair()
+    private let stages: [Stage]
     private let maxDurationMicros: Int64?
     private var tracks: [Track] = []
-    private var linedUp = true
+    /// Why the current input follows a reconnect, until its first packet is written.
     private var pendingReconnect: String?
     private var repeatedDropped = 0
+    private var wroteInPush = false
     private(set) var hasWritten = false
 
-    init(segmenter: Segmenter, maxDuration: Duration?) {
+    init(segmenter: Segmenter, maxDuration: Duration?, rules: [any RepairRule] = PacketPipeline.defaultRules()) {
         self.segmenter = segmenter
+        stages = rules.map(Stage.init)
         maxDurationMicros = maxDuration.map { Int64($0.seconds * 1e6) }
     }
 
@@ -29,12 +39,10 @@ final class PacketPipeline {
             return
         }
         tracks = newTracks
-        gate.begin(tracks: newTracks)
-        repeats.begin(tracks: newTracks)
-        timeline.begin(tracks: newTracks)
+        let followsReconnect = reconnect != nil && !sameInput
+        let input = RepairInput(tracks: newTracks, followsReconnect: followsReconnect) { [unowned self] in self.take($0) }
+        for stage in stages { stage.rule.begin(input) }
         try segmenter.setTracks(newTracks)
-        // Only a reconnect can resend what was written; a codec change or boundary carries new data.
-        linedUp = reconnect == nil || sameInput
         pendingReconnect = reconnect
         repeatedDropped = 0
     }
@@ -49,25 +57,36 @@ final class PacketPipeline {
 
     /// Returns whether a frame was written.
     func push(_ p: Packet) throws(MediaError) -> Bool {
-        let (pass, dropped) = gate.admit(p)
-        segmenter.noteDroppedBeforeKeyframe(dropped)
-        guard !pass.isEmpty else { return false }
-        if !linedUp, let key = pass.last, tracks[key.track].kind == .video {
-            if let shift = repeats.lineUp(firstKeyframe: key) { timeline.align(shiftMicros: shift) }
-            linedUp = true
+        wroteInPush = false
+        try run(p, from: 0)
+        hasWritten = hasWritten || wroteInPush
+        return wroteInPush
+    }
+
+    /// Each packet a rule puts out goes through the rest of the list before the next one, so notes and
+    /// writes reach the segmenter in packet order (a fix lands in the file that holds its packet).
+    private func run(_ p: Packet, from index: Int) throws(MediaError) {
+        guard index < stages.count else { return try write(p) }
+        let stage = stages[index]
+        stage.rule.process(p, into: &stage.output)
+        defer { stage.output.removeAll(keepingCapacity: true) }
+        for q in stage.output { try run(q, from: index + 1) }
+    }
+
+    private func write(_ p: Packet) throws(MediaError) {
+        if let reason = pendingReconnect {
+            segmenter.noteReconnect(reason: reason, repeatedFramesDropped: repeatedDropped)
+            pendingReconnect = nil
         }
-        var wrote = false
-        for q in pass {
-            guard repeats.admit(q) else { repeatedDropped += 1; continue }
-            if let reason = pendingReconnect {
-                segmenter.noteReconnect(reason: reason, repeatedFramesDropped: repeatedDropped)
-                pendingReconnect = nil
-            }
-            if let fix = timeline.apply(q) { segmenter.noteFix(fix) }
-            try segmenter.write(q)
-            wrote = true
+        try segmenter.write(p)
+        wroteInPush = true
+    }
+
+    private func take(_ n: RepairNote) {
+        switch n {
+        case .dropped(.beforeKeyframe): segmenter.noteDroppedBeforeKeyframe(1)
+        case .dropped(.repeated): repeatedDropped += 1
+        case .timestampFixed(let fix): segmenter.noteFix(fix)
         }
-        hasWritten = hasWritten || wrote
-        return wrote
     }
 }

@@ -3,7 +3,8 @@ import CFFmpeg
 /// Holds back the start of each input until its first video keyframe: frames before it cannot be
 /// decoded. Audio that arrived just before the keyframe is kept (encoders lead video by a frame or
 /// two); older audio is dropped with the undecodable video.
-final class KeyframeGate {
+final class KeyframeGate: RepairRule {
+    private var input: RepairInput?
     private var waiting = false
     private var held: [Packet] = []
     private var timeBases: [AVRational] = []
@@ -14,28 +15,42 @@ final class KeyframeGate {
     /// Bound on audio held while waiting: about 6 s of AAC at 44.1 kHz.
     static let maxHeldPackets = 256
 
-    func begin(tracks: [Track]) {
-        videoTrack = tracks.firstIndex { $0.kind == .video }
+    func begin(_ input: RepairInput) {
+        self.input = input
+        videoTrack = input.tracks.firstIndex { $0.kind == .video }
         waiting = videoTrack != nil
         held.removeAll()
-        timeBases = tracks.map(\.timeBase)
+        timeBases = input.tracks.map(\.timeBase)
     }
 
-    /// Packets to pass on, in order, and how many were dropped.
-    func admit(_ p: Packet) -> (pass: [Packet], dropped: Int) {
-        guard waiting else { return ([p], 0) }
+    func process(_ p: Packet, into output: inout [Packet]) {
+        guard waiting else {
+            output.append(p)
+            return
+        }
         if p.track != videoTrack {
             held.append(p)
-            if held.count > KeyframeGate.maxHeldPackets { held.removeFirst(); return ([], 1) }
-            return ([], 0)
+            if held.count > KeyframeGate.maxHeldPackets {
+                held.removeFirst()
+                input?.note(.dropped(.beforeKeyframe))
+            }
+            return
         }
-        guard p.isKeyframe else { return ([], 1) }
+        guard p.isKeyframe else {
+            input?.note(.dropped(.beforeKeyframe))
+            return
+        }
         waiting = false
         let micros = AVRational(num: 1, den: 1_000_000)
-        let keyUs = av_rescale_q(p.dts, timeBases[p.track], micros)
-        let kept = held.filter { av_rescale_q($0.dts, timeBases[$0.track], micros) >= keyUs - KeyframeGate.audioLeadMicros }
-        let dropped = held.count - kept.count
+        let keptFromUs = av_rescale_q(p.dts, timeBases[p.track], micros) - KeyframeGate.audioLeadMicros
+        for h in held {
+            if av_rescale_q(h.dts, timeBases[h.track], micros) >= keptFromUs {
+                output.append(h)
+            } else {
+                input?.note(.dropped(.beforeKeyframe))
+            }
+        }
         held.removeAll()
-        return (kept + [p], dropped)
+        output.append(p)
     }
 }

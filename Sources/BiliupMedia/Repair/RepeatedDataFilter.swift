@@ -3,7 +3,7 @@ import CFFmpeg
 /// After a reconnect, CDNs resend the last GOP or more (their GOP cache). This recognises the first
 /// keyframe of the new input among the last keyframes written, which tells how the new input's
 /// timeline lines up with the old one, and drops every frame up to the point already written.
-final class RepeatedDataFilter {
+final class RepeatedDataFilter: RepairRule {
     private struct Keyframe {
         var fingerprint: UInt64
         var dtsMicros: Int64
@@ -13,6 +13,13 @@ final class RepeatedDataFilter {
     static let rememberedKeyframes = 8
     /// Bytes of each end of a keyframe that go into its fingerprint (with its size).
     static let fingerprintBytes = 4096
+    /// Bound on audio held after a reconnect while waiting for the video that tells how the input lines
+    /// up. The keyframe gate ahead holds no more than this, so it is only reached without one.
+    static let maxHeldPackets = KeyframeGate.maxHeldPackets
+
+    private var input: RepairInput?
+    private var lineUpPending = false
+    private var held: [Packet] = []
 
     private var recent: [Keyframe] = []
     private var lastMicros: [Int64?] = []
@@ -23,7 +30,8 @@ final class RepeatedDataFilter {
     private var videoTrack: Int?
     private static let micros = AVRational(num: 1, den: 1_000_000)
 
-    func begin(tracks: [Track]) {
+    func begin(_ input: RepairInput) {
+        let tracks = input.tracks
         let sameLayout = tracks.count == lastMicros.count
         let admittedNothing = recent.isEmpty && lastMicros.allSatisfy { $0 == nil }
         if !sameLayout {
@@ -39,11 +47,41 @@ final class RepeatedDataFilter {
         thresholds = Array(repeating: nil, count: tracks.count)
         timeBases = tracks.map(\.timeBase)
         videoTrack = tracks.firstIndex { $0.kind == .video }
+        self.input = input
+        // Only a reconnect can resend what was written; a codec change or boundary carries new data.
+        lineUpPending = input.followsReconnect && videoTrack != nil
+        held.removeAll()
+    }
+
+    func process(_ p: Packet, into output: inout [Packet]) {
+        if lineUpPending {
+            if p.track != videoTrack {
+                held.append(p)
+                if held.count > RepeatedDataFilter.maxHeldPackets { releaseHeld(into: &output) }
+                return
+            }
+            if let shift = lineUp(firstKeyframe: p) { input?.timelineShiftMicros = shift }
+            releaseHeld(into: &output)
+        }
+        if admit(p) {
+            output.append(p)
+        } else {
+            input?.note(.dropped(.repeated))
+        }
+    }
+
+    /// Ends the wait for the first video packet: what was held goes through the thresholds now set.
+    private func releaseHeld(into output: inout [Packet]) {
+        lineUpPending = false
+        for h in held {
+            if admit(h) { output.append(h) } else { input?.note(.dropped(.repeated)) }
+        }
+        held.removeAll()
     }
 
     /// Called with the new input's first keyframe. Returns the shift between the new and the old timeline
     /// (new minus old, in microseconds) when the keyframe was seen before.
-    func lineUp(firstKeyframe p: Packet) -> Int64? {
+    private func lineUp(firstKeyframe p: Packet) -> Int64? {
         let print = RepeatedDataFilter.fingerprint(p)
         guard let match = previousRecent.last(where: { $0.fingerprint == print }) else { return nil }
         let shift = micros(p) - match.dtsMicros
@@ -52,7 +90,7 @@ final class RepeatedDataFilter {
     }
 
     /// Whether `p` is new data (true) or a repeat of what was written before the reconnect (false).
-    func admit(_ p: Packet) -> Bool {
+    private func admit(_ p: Packet) -> Bool {
         let t = p.track
         let us = micros(p)
         if let limit = thresholds[t] {

@@ -2,8 +2,8 @@ import CFFmpeg
 
 /// Maps each input's timestamps onto one continuous, strictly increasing timeline per track: the
 /// timeline starts at 0, survives reconnects and discontinuities, and has forward jumps and backward
-/// steps of the source removed. Every fix it makes is returned for the report.
-final class TimelineRepair {
+/// steps of the source removed. Every fix it makes is noted for the report.
+final class TimelineRepair: RepairRule {
     private struct TrackState {
         var offset: Int64 = 0
         var lastIn: Int64 = 0
@@ -11,6 +11,9 @@ final class TimelineRepair {
         /// Last normal step between packets; a repaired step continues with it.
         var step: Int64 = 1
         var anchored = false
+        /// The track's first packet of an input has no step to check: the last timestamp seen is on the
+        /// old input's timeline (unless a shift lined the two up).
+        var seenInInput = false
     }
 
     /// A forward step larger than this is a timestamp jump, not a real pause: live encoders send
@@ -20,10 +23,14 @@ final class TimelineRepair {
     private var states: [TrackState] = []
     private var timeBases: [AVRational] = []
     private var names: [String] = []
+    private var input: RepairInput?
+    /// The input's first packet is yet to come: a shift found by the repeated-data filter applies then.
+    private var awaitingFirstPacket = false
     private static let micros = AVRational(num: 1, den: 1_000_000)
 
     /// Starts reading a new input (first open, reconnect, discontinuity, codec change).
-    func begin(tracks: [Track]) {
+    func begin(_ input: RepairInput) {
+        let tracks = input.tracks
         if tracks.count != states.count || zip(timeBases, tracks).contains(where: { av_cmp_q($0, $1.timeBase) != 0 }) {
             // Different track layout: keep continuing from the furthest point reached so far.
             let endUs = furthestEndMicros()
@@ -33,15 +40,32 @@ final class TimelineRepair {
                 return s
             }
         }
-        for i in states.indices { states[i].anchored = false }
+        for i in states.indices {
+            states[i].anchored = false
+            states[i].seenInInput = false
+        }
         timeBases = tracks.map(\.timeBase)
         names = tracks.map { $0.kind == .video ? "video" : "audio" }
+        self.input = input
+        awaitingFirstPacket = true
     }
 
-    /// The duplicate filter recognised the new input as the same timeline shifted by `shiftMicros`.
-    func align(shiftMicros: Int64) {
+    func process(_ p: Packet, into output: inout [Packet]) {
+        if awaitingFirstPacket {
+            awaitingFirstPacket = false
+            if let shift = input?.timelineShiftMicros { align(shiftMicros: shift) }
+        }
+        if let fix = apply(p) { input?.note(.timestampFixed(fix)) }
+        output.append(p)
+    }
+
+    /// The repeated-data filter recognised the new input as the same timeline shifted by `shiftMicros`.
+    private func align(shiftMicros: Int64) {
         for i in states.indices where states[i].lastOut != nil {
-            states[i].offset -= av_rescale_q(shiftMicros, TimelineRepair.micros, timeBases[i])
+            let shift = av_rescale_q(shiftMicros, TimelineRepair.micros, timeBases[i])
+            states[i].offset -= shift
+            // The last input timestamp moves too, so the next step is measured on the new timeline.
+            states[i].lastIn += shift
             states[i].anchored = true
         }
     }
@@ -53,7 +77,7 @@ final class TimelineRepair {
     }
 
     /// Rewrites `packet`'s timestamps; returns a fix to report, if one was made.
-    func apply(_ packet: Packet) -> SegmentReport.TimestampFix? {
+    private func apply(_ packet: Packet) -> SegmentReport.TimestampFix? {
         let t = packet.track
         let tb = timeBases[t]
         let nopts = shim_AV_NOPTS_VALUE()
@@ -74,7 +98,7 @@ final class TimelineRepair {
                 states[i].anchored = true
             }
             s = states[t]
-        } else {
+        } else if s.seenInInput {
             let delta = dts - s.lastIn
             let limit = av_rescale_q(Int64(TimelineRepair.maxForwardStepSeconds * 1e6), TimelineRepair.micros, tb)
             if delta < 0 || delta > limit, let last = s.lastOut {
@@ -88,6 +112,7 @@ final class TimelineRepair {
         if let last = s.lastOut, out <= last { out = last + 1 }  // muxers need strictly increasing dts
         s.lastIn = dts
         s.lastOut = out
+        s.seenInInput = true
         states[t] = s
         packet.dts = out
         packet.pts = out + cto
