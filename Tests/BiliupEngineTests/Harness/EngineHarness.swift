@@ -61,7 +61,9 @@ final class EngineHarness: Sendable {
         try await engine.start()
     }
 
+    /// Stops the engine; recordings a test left holding on stop end, so a failed test cannot hang the run.
     func stop() async {
+        recordings.releaseAll()
         await engine.stop()
     }
 

@@ -16,7 +16,7 @@ final class ScriptedRecording: RecordingRun, @unchecked Sendable {
     private var ended = false
     private var stopAsked = false
     /// When set, `stop()` only notes the request and the test ends the recording itself.
-    let holdsOnStop: Bool
+    private var holdsOnStop: Bool
 
     init(streamer: String, root: String, holdsOnStop: Bool, onEvent: @escaping @Sendable (RecordingEvent) -> Void) {
         self.streamer = streamer
@@ -34,8 +34,20 @@ final class ScriptedRecording: RecordingRun, @unchecked Sendable {
     }
 
     func stop() {
-        lock.withLock { stopAsked = true }
-        if !holdsOnStop { end(.completed(reason: "stopped")) }
+        let holds = lock.withLock {
+            stopAsked = true
+            return holdsOnStop
+        }
+        if !holds { end(.completed(reason: "stopped")) }
+    }
+
+    /// Ends on stop from now on (and now, if stop was asked): the engine's shutdown waits for it.
+    func release() {
+        let asked = lock.withLock {
+            holdsOnStop = false
+            return stopAsked
+        }
+        if asked { end(.completed(reason: "stopped")) }
     }
 
     /// Opens a segment file and writes to it (the engine sees `segmentOpened`).
@@ -106,6 +118,11 @@ final class ScriptedRecordings: @unchecked Sendable {
     /// From now on, `streamer`'s recordings end only when the test ends them, even when stopped.
     func holdOnStop(_ streamer: String) {
         lock.withLock { _ = holding.insert(streamer) }
+    }
+
+    /// No recording holds on stop any more, so the engine can shut down.
+    func releaseAll() {
+        for recording in lock.withLock({ holding.removeAll(); return made }) { recording.release() }
     }
 
     func of(_ streamer: String) -> [ScriptedRecording] { lock.withLock { made.filter { $0.streamer == streamer } } }
