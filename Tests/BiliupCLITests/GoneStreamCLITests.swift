@@ -32,7 +32,7 @@ import Testing
             """.write(to: dir.appendingPathComponent("main.lua"), atomically: true, encoding: .utf8)
         let process = try BiliupProcess.start(["run", dir.appendingPathComponent("main.lua").path, "--port", "0"])
         defer { if process.isRunning { process.terminate() } }
-        func lines() -> [String] { ((try? String(contentsOf: hooks, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+        @Sendable func lines() -> [String] { ((try? String(contentsOf: hooks, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
 
         try await onThread {
             try RunCommandTests.waitFor("stream_start") { lines().contains("start gone") }
