@@ -107,8 +107,9 @@ final class EngineHarness: Sendable {
         return try #require(recordings.of(streamer).dropFirst(n - 1).first, sourceLocation: sourceLocation)
     }
 
-    /// Waits until `room` has been checked `times` more times: what the engine does with a check is done
-    /// by then (results reach it in order), so "nothing happened" can be asserted without a sleep.
+    /// Waits until `room` has been checked `times` more times: the engine has had the earlier results by
+    /// then (a room's next check starts only after its last one reported), so "nothing happened" is
+    /// asserted after the engine saw it, not after a sleep.
     func checked(_ room: String, times: Int = 3) async {
         let from = rooms.checkCount(room)
         await until("\(times) more checks of \(room)") { rooms.checkCount(room) >= from + times }
