@@ -12,6 +12,9 @@ public actor Engine {
     public let bus: EventBus
     let store: Store
     let checker: any RoomChecker
+    /// The clock, recorder and disk reading the engine's decisions use (production's unless a test's).
+    let environment: EngineEnvironment
+    var clock: any EngineClock { environment.clock }
     /// The configuration in effect: main.lua's, with the global options set through the API over it.
     var config: OrchestrationConfig
     /// main.lua's global options, before the API's settings.
@@ -45,6 +48,13 @@ public actor Engine {
     /// `addressPolicy` is the one the checker's requests read (its `ScriptConfiguration.addressPolicy`).
     public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
                 addressPolicy: AddressPolicy = AddressPolicy()) {
+        self.init(config: config, store: store, checker: checker, bus: bus, rates: rates, addressPolicy: addressPolicy,
+                  environment: EngineEnvironment())
+    }
+
+    init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
+         addressPolicy: AddressPolicy = AddressPolicy(), environment: EngineEnvironment) {
+        self.environment = environment
         self.config = config
         self.addressPolicy = addressPolicy
         scriptGlobal = config.global
@@ -60,7 +70,7 @@ public actor Engine {
 
     public func start() throws {
         results.engine.withLock { $0 = self }
-        let interrupted = try store.closeInterruptedSessions(at: Date())
+        let interrupted = try store.closeInterruptedSessions(at: clock.now)
         if interrupted > 0 {
             publish(EngineEvent(.state, level: .warn, message: "\(interrupted) session(s) left open by the last run were closed as interrupted"))
         }
@@ -72,15 +82,16 @@ public actor Engine {
         }
         try apply(config, announce: false)
         scheduler.start()
+        let clock = clock
         diskTask = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: Self.diskCheckInterval)
+                try? await clock.sleep(until: clock.now + Self.diskCheckInterval.seconds)
                 await self?.checkDisk()
             }
         }
         progressTask = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: Self.progressInterval)
+                try? await clock.sleep(until: clock.now + Self.progressInterval.seconds)
                 await self?.reportProgress()
             }
         }
@@ -186,7 +197,7 @@ public actor Engine {
 
     private func live(_ watch: StreamerWatch, _ r: CheckResult) {
         guard watch.recording == nil, !watch.paused, !watch.stopped else { return }
-        if !watch.forced, let why = StreamerPolicy(watch.declaration).refusal(title: r.title, at: Date()) {
+        if !watch.forced, let why = StreamerPolicy(watch.declaration).refusal(title: r.title, at: clock.now) {
             if watch.refusal != why {
                 watch.refusal = why
                 publish(EngineEvent(.state, streamer: watch.name, message: "live but not recorded: \(why)"))
@@ -201,8 +212,7 @@ public actor Engine {
             watch.pendingCheck = r
             return
         }
-        let disk = DiskGuard(path: config.global.recordingsRoot, minimumFreeBytes: config.global.minFreeDiskBytes)
-        if disk.isLow {
+        if diskGuard.isLow {
             let why = "free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)"
             if watch.refusal != why {  // once, not at every check
                 watch.refusal = why
@@ -217,8 +227,8 @@ public actor Engine {
     private func offline(_ watch: StreamerWatch) {
         watch.stopped = false
         if watch.sessionId == nil { watch.forced = false }
-        guard watch.recording == nil, let since = watch.waitingSince else { return }
-        if Date().timeIntervalSince(since) >= settings(for: watch.declaration).delay ?? 120 { endSession(watch, reason: "stream ended") }
+        guard watch.recording == nil, let deadline = sessionDeadline(watch) else { return }
+        if clock.now >= deadline { endSession(watch, reason: "stream ended") }
     }
 
     var recordingCount: Int { watches.values.filter { $0.recording != nil }.count }
@@ -226,31 +236,24 @@ public actor Engine {
     // MARK: Sessions and recordings
 
     func startRecording(_ watch: StreamerWatch, _ r: CheckResult) {
-        do {
-            if watch.sessionId == nil {
-                let session = try store.openSession(streamerId: watch.streamerId, streamerName: watch.name, plugin: r.plugin,
-                                                    url: r.url, title: r.title, at: Date())
-                watch.sessionId = session.id
-                publish(EngineEvent(.streamStart, streamer: watch.name, sessionId: session.id, message: "live: \(r.title ?? "")",
-                                    data: ["url": .string(r.url), "title": .string(r.title ?? ""), "plugin": .string(r.plugin),
-                                           "stream": .string(r.streams[0].url)]))
-            } else {
-                publish(EngineEvent(.state, streamer: watch.name, sessionId: watch.sessionId, message: "live again within delay: same session"))
-            }
-        } catch {
-            publish(EngineEvent(.error, level: .error, streamer: watch.name, message: "cannot record: \(error)"))
-            return
+        // Its delay timer may not have run yet: a broadcast back after `delay` is a new session.
+        if let deadline = sessionDeadline(watch), clock.now >= deadline { endSession(watch, reason: "stream ended") }
+        if watch.sessionId != nil {
+            publish(EngineEvent(.state, streamer: watch.name, sessionId: watch.sessionId, message: "live again within delay: same session"))
         }
+        watch.liveCheck = r
         watch.waitingSince = nil
+        watch.recordingWroteFrames = false
         scheduler.suspend(streamer: watch.name)
         let name = watch.name
         // The recorder's events and its end reach the engine in the order they happened: one stream,
         // ended once the recording thread has finished every file.
         let (events, sink) = AsyncStream.makeStream(of: RecordingEvent.self)
-        let recording = RoomRecording(streamer: name, check: r, root: config.global.recordingsRoot,
-                                      settings: settings(for: watch.declaration), checker: checker,
-                                      options: watch.declaration.options,
-                                      blockPrivateAddresses: config.global.blockPrivateAddresses) { event in sink.yield(event) }
+        let request = RecordingRequest(streamer: name, check: r, root: config.global.recordingsRoot,
+                                       settings: settings(for: watch.declaration), checker: checker,
+                                       options: watch.declaration.options,
+                                       blockPrivateAddresses: config.global.blockPrivateAddresses)
+        let recording = RoomRecording(environment.launchRecording(request) { event in sink.yield(event) })
         watch.recording = recording
         let ended = OutcomeBox()
         recording.recording.start { outcome in
@@ -265,17 +268,20 @@ public actor Engine {
     }
 
     private func recordingEvent(_ name: String, _ event: RecordingEvent) {
-        guard let watch = watches[name] ?? retiring[name], let sessionId = watch.sessionId else { return }
+        guard let watch = watches[name] ?? retiring[name] else { return }
         switch event {
         case .segmentOpened(let path):
-            do { watch.openSegments[path] = try store.addSegment(sessionId: sessionId, path: path, at: Date()).id } catch {
+            watch.recordingWroteFrames = true  // a file opens with its first frame
+            guard let sessionId = openSessionAtFirstFrame(watch) else { return }
+            do { watch.openSegments[path] = try store.addSegment(sessionId: sessionId, path: path, at: clock.now).id } catch {
                 publish(EngineEvent(.error, level: .error, streamer: name, sessionId: sessionId, message: "store: \(error)"))
             }
         case .segmentClosed(let path, let report):
+            guard let sessionId = watch.sessionId else { return }
             let segmentId = watch.openSegments.removeValue(forKey: path) ?? nil
             segmentClosed(watch, sessionId: sessionId, segmentId: segmentId, path: path, report: report)
         case .reconnecting(let reason):
-            publish(EngineEvent(.state, level: .warn, streamer: name, sessionId: sessionId, message: "reconnecting: \(reason)"))
+            publish(EngineEvent(.state, level: .warn, streamer: name, sessionId: watch.sessionId, message: "reconnecting: \(reason)"))
         }
     }
 
@@ -293,7 +299,7 @@ public actor Engine {
             }
             let reportJSON = Self.json(report)
             if let segmentId {
-                try store.finishSegment(id: segmentId, at: Date(), duration: report.duration, bytes: report.bytes, report: reportJSON)
+                try store.finishSegment(id: segmentId, at: clock.now, duration: report.duration, bytes: report.bytes, report: reportJSON)
             }
         } catch {
             publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: sessionId, message: "store: \(error)"))
@@ -308,6 +314,8 @@ public actor Engine {
             retiring[name] = nil
             await finishRecording(watch, outcome: outcome)
             endSession(watch, reason: "streamer removed")
+            // Its rooms left the scheduler; the name must not stay suspended there should it come back.
+            scheduler.resume(streamer: name, checkSoon: false)
             return startQueued()
         }
         guard let watch = watches[name], watch.recording === recording else { return }
@@ -315,22 +323,33 @@ public actor Engine {
         guard !stopping else { return }
         if watch.paused || watch.stopped {
             endSession(watch, reason: watch.paused ? "paused" : "stopped by the user")
-            if !watch.paused { scheduler.resume(streamer: name, checkSoon: false) }
+            // A paused streamer's rooms are out of the scheduler: this only keeps the name from staying
+            // suspended there, so that resuming it has its rooms checked again.
+            scheduler.resume(streamer: name, checkSoon: false)
             return startQueued()
         }
+        // A recording that wrote nothing (a stream gone with 404, refused, not a stream) does not count
+        // as live: the delay runs on from the session's last frame, so a plugin that cannot tell (a
+        // direct FLV URL always "live") does not keep a gone broadcast's session open for ever.
+        if watch.recordingWroteFrames { watch.lastFrameAt = clock.now }
         // The broadcast may come back: wait `delay` before the session is over, checking again soon.
-        watch.waitingSince = Date()
+        if watch.sessionId != nil { watch.waitingSince = clock.now }
         // A stream that ended may be back at once (a CDN switch): check soon. One that failed (the
         // recorder already retried with backoff) waits for its next regular check, so a room whose
         // stream refuses every connection is not hammered.
         var failed = false
         if case .failed = outcome { failed = true }
         scheduler.resume(streamer: name, checkSoon: !failed)
-        let delay = settings(for: watch.declaration).delay ?? 120
-        let since = watch.waitingSince
-        Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
-            await self?.delayPassed(name, since: since)
+        if let deadline = sessionDeadline(watch), let lastFrame = watch.lastFrameAt {
+            if clock.now >= deadline {
+                endSession(watch, reason: "stream ended")
+            } else {
+                let clock = clock
+                Task { [weak self] in
+                    try? await clock.sleep(until: deadline)
+                    await self?.delayPassed(name, lastFrame: lastFrame)
+                }
+            }
         }
         startQueued()
     }
@@ -344,8 +363,9 @@ public actor Engine {
         }
     }
 
-    private func delayPassed(_ name: String, since: Date?) {
-        guard let watch = watches[name], watch.recording == nil, let since, watch.waitingSince == since else { return }
+    /// A recording running now decides when it ends; one that wrote frames since `lastFrame` moved the deadline.
+    private func delayPassed(_ name: String, lastFrame: Date) {
+        guard let watch = watches[name], watch.recording == nil, watch.lastFrameAt == lastFrame else { return }
         endSession(watch, reason: "stream ended")
     }
 
@@ -353,8 +373,9 @@ public actor Engine {
         guard let sessionId = watch.sessionId else { return }
         watch.sessionId = nil
         watch.waitingSince = nil
+        watch.lastFrameAt = nil
         watch.forced = false
-        do { try store.closeSession(id: sessionId, at: Date(), reason: reason) } catch {
+        do { try store.closeSession(id: sessionId, at: clock.now, reason: reason) } catch {
             publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: sessionId, message: "store: \(error)"))
         }
         let segments = (try? store.segments(sessionId: sessionId).filter { $0.state == .finished }) ?? []
@@ -372,7 +393,7 @@ public actor Engine {
     }
 
     private func checkDisk() {
-        let rule = DiskGuard(path: config.global.recordingsRoot, minimumFreeBytes: config.global.minFreeDiskBytes)
+        let rule = diskGuard
         guard rule.isLow else { return }
         let running = watches.values.filter { $0.recording != nil }
         guard !running.isEmpty else { return }
@@ -381,6 +402,10 @@ public actor Engine {
     }
 
     // MARK: Helpers
+
+    var diskGuard: DiskGuard {
+        DiskGuard(path: config.global.recordingsRoot, minimumFreeBytes: config.global.minFreeDiskBytes, reading: environment.freeDiskBytes)
+    }
 
     func settings(for d: StreamerDeclaration) -> RecordingSettings {
         config.global.recording.overridden(by: d.overrides)

@@ -8,7 +8,7 @@ import Foundation
 extension Engine {
     public func status() -> EngineStatus {
         let root = config.global.recordingsRoot
-        let disk = DiskGuard(path: root, minimumFreeBytes: config.global.minFreeDiskBytes)
+        let disk = diskGuard
         let recordings = watches.values.filter { $0.recording != nil }.map { $0.progress ?? progress(of: $0, previous: nil) }
         return EngineStatus(startedAt: startedAt, streamers: watches.count, recordings: recordings.sorted { $0.streamer < $1.streamer },
                             queue: queue, diskPath: root, diskFree: disk.freeBytes(), diskTotal: disk.totalBytes())

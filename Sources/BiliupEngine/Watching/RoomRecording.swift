@@ -2,27 +2,32 @@ import BiliupMedia
 import BiliupScript
 import Foundation
 
-/// One recording run of a live room inside a session: the recorder on its own thread, asking the
-/// plugin for a fresh URL before each reconnect, reporting its segments back to the engine.
+/// One recording run of a live room inside a session, as the engine tracks it (by identity: a late
+/// report of an earlier run is told apart from the running one's).
 final class RoomRecording: Sendable {
-    let recording: Recording
+    let recording: any RecordingRun
 
-    /// `root`: the recordings folder, below which `settings.output` names the files.
-    init(streamer: String, check: CheckResult, root: String, settings: RecordingSettings, checker: any RoomChecker,
-         options: [String: ScriptValue], blockPrivateAddresses: Bool, onEvent: @escaping @Sendable (RecordingEvent) -> Void) {
+    init(_ recording: any RecordingRun) {
+        self.recording = recording
+    }
+
+    /// Production's recording: the recorder on its own thread, asking the plugin for a fresh URL before
+    /// each reconnect, reporting its segments to `onEvent`.
+    @Sendable static func mediaRecording(_ request: RecordingRequest, onEvent: @escaping @Sendable (RecordingEvent) -> Void) -> any RecordingRun {
+        let check = request.check
         let stream = check.streams[0]
-        var values = ["streamer": streamer, "plugin": check.plugin, "title": check.title ?? streamer]
+        var values = ["streamer": request.streamer, "plugin": check.plugin, "title": check.title ?? request.streamer]
         if let s = check.streamer { values["name"] = s }
-        let url = check.url
+        let settings = request.settings
         var recordingOptions = RecordingOptions(
-            endpoint: StreamEndpoint(stream, blockPrivateAddresses: blockPrivateAddresses),
-            output: OutputTemplate(root: root, pattern: settings.output ?? GlobalOptions().recording.output!),
+            endpoint: StreamEndpoint(stream, blockPrivateAddresses: request.blockPrivateAddresses),
+            output: OutputTemplate(root: request.root, pattern: settings.output ?? GlobalOptions().recording.output!),
             templateValues: values,
             format: settings.format.flatMap(OutputFormat.init(rawValue:)),
             split: SplitPolicy(maxDuration: settings.splitSeconds.map { .milliseconds(Int64($0 * 1000)) },
                                maxBytes: settings.splitBytes))
-        recordingOptions.refreshEndpoint = pluginEndpointRefresher(checker: checker, url: url, options: options,
-                                                                   blockPrivateAddresses: blockPrivateAddresses)
-        recording = Recording(options: recordingOptions, onEvent: onEvent)
+        recordingOptions.refreshEndpoint = pluginEndpointRefresher(checker: request.checker, url: check.url, options: request.options,
+                                                                   blockPrivateAddresses: request.blockPrivateAddresses)
+        return Recording(options: recordingOptions, onEvent: onEvent)
     }
 }

@@ -15,6 +15,13 @@ final class StreamerWatch {
     var sessionId: Int64?
     /// When the last recording of the session ended, while waiting `delay` for the room to come back.
     var waitingSince: Date?
+    /// When the session last had frames: the end of its last recording that wrote any. The session
+    /// ends `delay` after it.
+    var lastFrameAt: Date?
+    /// The check that started the running recording: the session opens from it at the first frame.
+    var liveCheck: CheckResult?
+    /// Whether the running recording has written a frame.
+    var recordingWroteFrames = false
     /// A live result waiting for a free recording slot.
     var pendingCheck: CheckResult?
     /// Paused by the user: no checks, no recording (kept in the store).

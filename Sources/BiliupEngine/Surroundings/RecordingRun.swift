@@ -1,0 +1,30 @@
+import BiliupMedia
+import BiliupScript
+
+/// A recording of one room as the engine drives it: BiliupMedia's `Recording` in production; in the
+/// engine's tests a stand-in that writes and ends when the test says.
+protocol RecordingRun: AnyObject, Sendable {
+    /// Starts it; `onEnd` runs once, after its last event, with how it ended.
+    func start(onEnd: @escaping @Sendable (RecordingOutcome) -> Void)
+    /// Asks it to finish: open files are closed, then `onEnd` runs.
+    func stop()
+    var status: RecordingStatus { get }
+}
+
+extension Recording: RecordingRun {}
+
+/// What a recording of a room found live is made from.
+struct RecordingRequest: Sendable {
+    var streamer: String
+    var check: CheckResult
+    /// The recordings folder, below which `settings.output` names the files.
+    var root: String
+    var settings: RecordingSettings
+    /// The plugin, asked for a fresh stream URL before each reconnect.
+    var checker: any RoomChecker
+    var options: [String: ScriptValue]
+    var blockPrivateAddresses: Bool
+}
+
+/// Makes (does not start) the recording for a request; its events go to the second argument.
+typealias RecordingLauncher = @Sendable (RecordingRequest, @escaping @Sendable (RecordingEvent) -> Void) -> any RecordingRun
