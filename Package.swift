@@ -20,10 +20,11 @@ let package = Package(
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "BiliupNet", dependencies: ["CCurl"]),
         .target(name: "BiliupMedia", dependencies: ["BiliupNet", "CFFmpeg"]),
-        .target(name: "BiliupScript", dependencies: ["BiliupNet", "CLua"]),
+        .target(name: "BiliupScript", dependencies: ["BiliupNet", "CLua", "CCurl", "COpenSSL"]),
         .target(name: "BiliupStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet"]),
         .target(name: "BiliupServer", dependencies: [
