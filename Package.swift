@@ -14,17 +14,21 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         .target(name: "BiliupValues"),
         .target(name: "BiliupNet", dependencies: ["CCurl"]),
         .target(name: "BiliupMedia", dependencies: ["BiliupNet", "CFFmpeg"]),
-        .target(name: "BiliupScript", dependencies: ["BiliupNet", "BiliupValues", "CLua"], resources: [.copy("Resources/prelude")]),
+        .target(name: "BiliupScript", dependencies: ["BiliupNet", "BiliupValues", "CLua", "CCurl", "COpenSSL",
+                                                    .product(name: "Subprocess", package: "swift-subprocess")],
+                resources: [.copy("Resources/prelude")]),
         .target(name: "BiliupStore", dependencies: ["BiliupValues", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues"]),
         .target(name: "BiliupServer", dependencies: [

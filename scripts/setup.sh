@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what biliup needs to build, run and be tested on Debian 12: the C libraries it links
-# (FFmpeg's libav*, Lua 5.4, libcurl, SQLite), the ffmpeg/ffprobe tools the tests and benchmarks use,
-# headless Chromium with its driver and Selenium for the web page's test (plus CJK fonts, so the
-# Chinese page renders in its screenshots), wrk for the API benchmark, and python3-venv for the API
-# fuzzer's virtual environment (scripts/fuzz-api.sh installs schemathesis there from PyPI).
+# (FFmpeg's libav*, Lua 5.4, libcurl, OpenSSL's libcrypto, SQLite), the ffmpeg/ffprobe tools the tests
+# and benchmarks use, the openssl command the digest tests check against, headless Chromium with its
+# driver and Selenium for the web page's test (plus CJK fonts, so the Chinese page renders in its
+# screenshots), wrk for the API benchmark, and python3-venv for the API fuzzer's virtual environment
+# (scripts/fuzz-api.sh installs schemathesis there from PyPI).
 set -euo pipefail
-packages=(pkg-config ffmpeg libavformat-dev libavcodec-dev libavutil-dev liblua5.4-dev
+packages=(pkg-config ffmpeg libavformat-dev libavcodec-dev libavutil-dev liblua5.4-dev libssl-dev openssl
           libcurl4-openssl-dev libsqlite3-dev chromium chromium-driver python3-selenium fonts-noto-cjk wrk
           python3-venv)
 missing=()

@@ -1,4 +1,6 @@
 /// Base64 (RFC 4648) with any 64-character alphabet, since some sites (douyin's signatures) shuffle it.
+/// Ours because no library takes an alphabet: libcrypto's EVP_EncodeBlock and Foundation know only the
+/// standard one (and Foundation's decoder rejects the URL-safe form this one accepts).
 public enum Base64 {
     public static let standardAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 

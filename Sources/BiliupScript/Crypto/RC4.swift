@@ -1,5 +1,8 @@
 /// RC4, the stream cipher some sites still obfuscate parameters with. Encrypting and decrypting are the
 /// same operation.
+///
+/// Ours rather than libcrypto's: OpenSSL 3's default provider has no RC4 ("unsupported"); only its legacy
+/// provider does, which would have to be loaded into the process for these 20 lines.
 public enum RC4 {
     /// `key` must not be empty: RC4 has no keystream for it. Bytes past the 256th do not matter, as in
     /// every RC4 implementation.

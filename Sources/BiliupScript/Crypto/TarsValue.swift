@@ -1,5 +1,6 @@
 /// A value of Tencent's Tars (formerly JCE) serialization, which huya's WUP API speaks. The wire carries
-/// each value's type, so values decode without a schema.
+/// each value's type, so values decode without a schema. Ours because Tars has no C or Swift library
+/// packaged for Debian; Tencent's own is a C++ RPC framework with generated code per schema.
 public enum TarsValue: Sendable, Equatable {
     /// Written in the fewest bytes that hold it; zero takes none.
     case int(Int64)

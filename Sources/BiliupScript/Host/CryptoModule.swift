@@ -7,6 +7,7 @@ extension ScriptHost {
         var functions: [(String, HostFunction)] = DigestAlgorithm.allCases.map { algorithm in
             (algorithm.rawValue, { L in
                 guard let data = L.bytes(at: 1) else { return L.hostError("crypto.\(algorithm.rawValue): expected a string") }
+                guard algorithm.isAvailable else { return L.hostError(Self.unavailable(algorithm, in: "crypto.\(algorithm.rawValue)")) }
                 L.push(Digest.hex(Digest.hash(algorithm, data)))
                 return 1
             })
@@ -17,6 +18,7 @@ extension ScriptHost {
                     return L.hostError("crypto.digest: algorithm must be one of \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 guard let data = L.bytes(at: 2) else { return L.hostError("crypto.digest: expected a string to hash") }
+                guard algorithm.isAvailable else { return L.hostError(Self.unavailable(algorithm, in: "crypto.digest")) }
                 let out = Digest.hash(algorithm, data)
                 if lua_toboolean(L, 3) != 0 { L.push(out) } else { L.push(Digest.hex(out)) }
                 return 1
@@ -26,6 +28,7 @@ extension ScriptHost {
                     return L.hostError("crypto.hmac: algorithm must be one of \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 guard let key = L.bytes(at: 2), let message = L.bytes(at: 3) else { return L.hostError("crypto.hmac: expected key and message strings") }
+                guard algorithm.isAvailable else { return L.hostError(Self.unavailable(algorithm, in: "crypto.hmac")) }
                 let out = Digest.hmac(algorithm, key: key, message: message)
                 if lua_toboolean(L, 4) != 0 { L.push(out) } else { L.push(Digest.hex(out)) }
                 return 1
@@ -93,6 +96,10 @@ extension ScriptHost {
             }),
         ]
         vm.register(module: "crypto", functions)
+    }
+
+    private static func unavailable(_ algorithm: DigestAlgorithm, in function: String) -> String {
+        "\(function): this system's libcrypto has no \(algorithm.rawValue)"
     }
 
     private static func unhex(_ text: String) -> [UInt8]? {

@@ -4,6 +4,8 @@ import Glibc
 /// Parses JSON (RFC 8259) straight onto a Lua stack: no intermediate tree, one pass over the bytes.
 /// Objects become tables (null members left out, so `obj.x == nil` tests work), arrays become sequences
 /// with `json.null` (a light userdata) keeping null positions, integers stay Lua integers.
+/// Ours because lua-cjson, the C codec Debian packages for Lua (2.1.0), reads every number as a double,
+/// which loses the 64-bit ids sites send.
 struct LuaJSONDecoder {
     struct SyntaxError: Error {
         var message: String

@@ -106,8 +106,7 @@ extension ScriptHost {
             }
         }
         let (program, directory, limit) = (argv, cwd, timeout)
-        let thread = Thread { Self.execute(program, cwd: directory, timeout: limit, finish) }
-        thread.start()
+        Task.detached { await ScriptHost.execute(program, cwd: directory, timeout: limit, finish) }
         return hostYield
     }
 
@@ -118,9 +117,9 @@ extension ScriptHost {
         var error: String?
     }
 
-    /// Runs a program to its end on the calling (dedicated) thread.
-    private static func execute(_ argv: [String], cwd: String?, timeout: Double, _ finish: @Sendable (ProgramResult) -> Void) {
-        let r = ChildProcess.run(argv, cwd: cwd, timeout: timeout, outputLimit: maxProgramOutput)
+    private static func execute(_ argv: [String], cwd: String?, timeout: Double,
+                                _ finish: @Sendable (ProgramResult) -> Void) async {
+        let r = await ChildProcess.run(argv, cwd: cwd, timeout: timeout, outputLimit: maxProgramOutput)
         finish(ProgramResult(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self),
                              stderr: String(decoding: r.stderr, as: UTF8.self), error: r.error))
     }
