@@ -34,6 +34,8 @@ final class FakeRooms: RoomChecker, @unchecked Sendable {
         return results
     }
 
+    func catalog() async -> PluginCatalog { PluginCatalog(plugins: [], failures: [], directories: []) }
+
     /// CheckResult has no public initializer; its JSON form is the public way to make one.
     private static func result(_ url: String, title: String?) -> CheckResult {
         var object: [String: Any] = ["plugin": "fake", "url": url, "live": title != nil, "streams": [] as [Any]]
