@@ -9,6 +9,9 @@ import Synchronization
 /// Watches every streamer, records whoever is live, and keeps sessions, segments and events in the
 /// store. One actor owns the state; recordings run on their own threads and report back to it.
 public actor Engine {
+    private nonisolated let executor = EngineExecutor()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     public let bus: EventBus
     let store: Store
     let checker: any RoomChecker
@@ -102,7 +105,7 @@ public actor Engine {
     public func apply(_ new: OrchestrationConfig, announce: Bool = true) throws {
         var sync = ScriptSync()
         if new.hasScript {
-            try store.syncScriptTemplates(new.templates.map { TemplateRecord(name: $0.name, origin: .script, fields: $0.fields.mapValues(JSONValue.init)) })
+            try store.syncScriptTemplates(new.templates.map { TemplateRecord(name: $0.name, origin: .script, fields: $0.fields) })
             sync = try store.syncScriptStreamers(new.streamers.map(StreamerRecord.init(declaration:)))
         }
         scriptGlobal = new.global
@@ -297,16 +300,15 @@ public actor Engine {
                                     message: "removed \(path): \(report.bytes) bytes is under min_segment_size"))
                 return
             }
-            let reportJSON = Self.json(report)
             if let segmentId {
-                try store.finishSegment(id: segmentId, at: clock.now, duration: report.duration, bytes: report.bytes, report: reportJSON)
+                try store.finishSegment(id: segmentId, at: clock.now, duration: report.duration, bytes: report.bytes, report: report.jsonObject)
             }
         } catch {
             publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: sessionId, message: "store: \(error)"))
         }
         publish(EngineEvent(.segment, streamer: watch.name, sessionId: sessionId, message: "segment \(path)",
-                            data: ["path": .string(path), "duration": .double(report.duration), "bytes": .int(Int(report.bytes)),
-                                   "report": Self.scriptValue(report)]))
+                            data: ["path": .string(path), "duration": .number(report.duration), "bytes": .int(Int64(report.bytes)),
+                                   "report": .object(report.jsonObject)]))
     }
 
     private func recordingEnded(_ name: String, _ recording: RoomRecording, _ outcome: RecordingOutcome) async {
@@ -418,15 +420,6 @@ public actor Engine {
         bus.publish(event)
     }
 
-    static func json(_ report: SegmentReport) -> [String: JSONValue]? {
-        guard let data = try? JSONEncoder().encode(report) else { return nil }
-        return try? JSONDecoder().decode([String: JSONValue].self, from: data)
-    }
-
-    static func scriptValue(_ report: SegmentReport) -> ScriptValue {
-        guard let data = try? JSONEncoder().encode(report), let v = try? JSONDecoder().decode(ScriptValue.self, from: data) else { return .null }
-        return v
-    }
 }
 
 /// Check results go from the scheduler's thread to the engine actor; the scheduler exists before the

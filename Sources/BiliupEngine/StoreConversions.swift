@@ -1,21 +1,8 @@
+import BiliupMedia
 import BiliupScript
 import BiliupStore
 import BiliupValues
 import Foundation
-
-extension JSONValue {
-    public init(_ v: ScriptValue) {
-        switch v {
-        case .null: self = .null
-        case .bool(let b): self = .bool(b)
-        case .int(let i): self = .int(Int64(i))
-        case .double(let d): self = .number(d)
-        case .string(let s): self = .string(s)
-        case .array(let a): self = .array(a.map(JSONValue.init))
-        case .object(let o): self = .object(o.mapValues(JSONValue.init))
-        }
-    }
-}
 
 extension StreamerRecord {
     /// The row main.lua's declaration keeps in the store (origin "script").
@@ -29,7 +16,7 @@ extension StreamerRecord {
         if let v = o.checkInterval { overrides["check_interval"] = .number(v) }
         if let v = o.delay { overrides["delay"] = .number(v) }
         if let v = o.minSegmentBytes { overrides["min_segment_size"] = .int(v) }
-        self.init(name: d.name, urls: d.urls, origin: .script, options: d.options.mapValues(JSONValue.init), template: d.template,
+        self.init(name: d.name, urls: d.urls, origin: .script, options: d.options, template: d.template,
                   schedule: d.schedule.map(\.description), titleInclude: d.titleInclude, titleExclude: d.titleExclude,
                   overrides: overrides, danmaku: d.danmaku)
     }
@@ -38,6 +25,29 @@ extension StreamerRecord {
 extension EventRecord {
     init(_ e: EngineEvent) {
         self.init(at: e.at, kind: e.kind.rawValue, level: EventLevel(rawValue: e.level.rawValue) ?? .info, streamerId: e.streamerId,
-                  sessionId: e.sessionId, message: e.message, data: e.data.mapValues(JSONValue.init))
+                  sessionId: e.sessionId, message: e.message, data: e.data)
+    }
+}
+
+extension SegmentReport {
+    /// The report as the store keeps it and hooks receive it: the keys and values of its Codable form
+    /// (dates as Foundation's default encoding writes them), built directly, once per segment.
+    public var jsonObject: [String: JSONValue] {
+        [
+            "file": .string(file), "format": .string(format), "startedAt": .number(startedAt.timeIntervalSinceReferenceDate),
+            "tracks": .array(tracks.map(JSONValue.string)), "duration": .number(duration),
+            "firstTimestamp": .number(firstTimestamp), "lastTimestamp": .number(lastTimestamp),
+            "videoFrames": .int(Int64(videoFrames)), "audioFrames": .int(Int64(audioFrames)), "keyframes": .int(Int64(keyframes)),
+            "bytes": .int(bytes),
+            "timestampFixes": .array(timestampFixes.map {
+                .object(["at": .number($0.at), "track": .string($0.track), "kind": .string($0.kind), "deltaMs": .int($0.deltaMs)])
+            }),
+            "reconnects": .array(reconnects.map {
+                .object(["at": .number($0.at), "reason": .string($0.reason), "repeatedFramesDropped": .int(Int64($0.repeatedFramesDropped))])
+            }),
+            "gaps": .array(gaps.map { .object(["at": .number($0.at), "what": .string($0.what)]) }),
+            "startReason": .string(startReason), "endReason": .string(endReason),
+            "framesBeforeKeyframeDropped": .int(Int64(framesBeforeKeyframeDropped)),
+        ]
     }
 }

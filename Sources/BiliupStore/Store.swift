@@ -12,6 +12,8 @@ public final class Store: Sendable {
     public let maxEvents: Int
 
     let pool: DatabasePool
+    /// Where `off` runs the API's reads (see Store+Queue).
+    let queue = DispatchQueue(label: "biliup.store")
 
     /// Another process (a second `biliup` command, `sqlite3`) may hold the write lock for a moment;
     /// waiting for it is better than failing the recorder's write.

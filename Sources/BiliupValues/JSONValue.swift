@@ -1,5 +1,6 @@
-/// A JSON value, for the columns whose shape belongs to someone else: plugin options, per-streamer
-/// overrides, template fields, a recorder's integrity report, event data.
+/// A JSON value: what crosses between Swift and Lua (plugin options, danmaku parameters, hook
+/// arguments), what the store keeps in columns whose shape belongs to someone else (per-streamer
+/// overrides, template fields, a recorder's integrity report, event data), and what the API sends.
 ///
 /// Integers and doubles are separate cases because Lua 5.4 (where most of these values come from)
 /// tells them apart and a plugin option like `qn = 10000` must go back to Lua as an integer. JSON itself
@@ -91,4 +92,30 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
+}
+
+extension JSONValue: CustomStringConvertible {
+    /// Parses a command-line `--opt` value: integers, numbers, true/false stay typed, anything else is a string.
+    public static func parsing(_ text: String) -> JSONValue {
+        if let i = Int64(text) { return .int(i) }
+        if let d = Double(text), text.contains(".") { return .number(d) }
+        if text == "true" { return .bool(true) }
+        if text == "false" { return .bool(false) }
+        return .string(text)
+    }
+
+    /// Lua-like text: strings bare, tables as `{k = v}` with sorted keys.
+    public var description: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return String(b)
+        case .int(let i): return String(i)
+        case .number(let d): return String(d)
+        case .string(let s): return s
+        case .array(let a): return "[" + a.map(\.description).joined(separator: ", ") + "]"
+        case .object(let o): return "{" + o.keys.sorted().map { "\($0) = \(o[$0]!)" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BiliupEngine
 import BiliupScript
+import BiliupValues
 import Foundation
 
 /// Options every command that runs plugins shares (`check`, `plugins`, `download`; later `run`, `server`).
@@ -38,13 +39,13 @@ struct ScriptOptions: ParsableArguments {
 }
 
 /// `--opt key=value` pairs as plugin options.
-func parsePluginOptions(_ pairs: [String]) throws -> [String: ScriptValue] {
-    var options: [String: ScriptValue] = [:]
+func parsePluginOptions(_ pairs: [String]) throws -> [String: JSONValue] {
+    var options: [String: JSONValue] = [:]
     for pair in pairs {
         guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
             throw ValidationError("--opt: \"\(pair)\" is not key=value")
         }
-        options[String(pair[..<eq])] = ScriptValue.parsing(String(pair[pair.index(after: eq)...]))
+        options[String(pair[..<eq])] = JSONValue.parsing(String(pair[pair.index(after: eq)...]))
     }
     return options
 }

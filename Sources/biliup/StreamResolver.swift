@@ -1,12 +1,13 @@
 import BiliupMedia
 import BiliupEngine
 import BiliupScript
+import BiliupValues
 
 /// Turns a room page into a stream endpoint through its plugin, for `download`: once at the start and
 /// again before every reconnect (platform stream URLs expire and move between CDNs).
 struct StreamResolver: Sendable {
     let host: PluginHost
-    let options: [String: ScriptValue]
+    let options: [String: JSONValue]
     let headers: [(String, String)]
     let proxy: String?
 

@@ -25,8 +25,10 @@ import Testing
         let second = try await h.recording("alice", 2)
         try second.writeFrames()
         await h.until("the second segment in the store") { try h.store.segments(sessionId: h.sessions("alice")[0].id!).count == 2 }
+        await h.settled()
         #expect(h.said("alice", "live again within delay: same session"))
         #expect(try h.sessions("alice").count == 1)
+        await h.settled()
         #expect(h.events(.streamStart, "alice").count == 1)
         #expect(h.events(.streamEnd, "alice").isEmpty)
         await h.stop()
@@ -70,6 +72,7 @@ import Testing
         _ = try await h.recording("b")
         h.rooms.set("c", liveWithTitle: "show")
         await h.until("c queued") { await h.phase("c") == .queued }
+        await h.settled()
         #expect(h.said("c", "waiting for a free recording slot (max_recordings = 2)"))
         await h.checked("c")  // a queued room goes on being checked; it stays queued
         #expect(h.recordings.of("c").isEmpty)
@@ -135,6 +138,7 @@ import Testing
         _ = try await h.engine.resume(id: h.id("alice"))
         try await h.recording("alice", 2).writeFrames()
         await h.until("a new session") { try h.sessions("alice").count == 2 }
+        await h.settled()
         #expect(h.said("alice", "resumed"))
         await h.stop()
     }
@@ -169,6 +173,7 @@ import Testing
         await h.until("the refusal") { h.said("alice", "live but not recorded: title \"cooking\" has none of \"music\"") }
         await h.checked("alice")
         #expect(h.recordings.count == 0)
+        await h.settled()
         #expect(h.events.filter { $0.message.contains("live but not recorded") }.count == 1, "said once, not at every check")
 
         _ = try await h.engine.start(id: h.id("alice"))
@@ -195,6 +200,7 @@ import Testing
         h.freeDiskBytes.value = EngineHarness.minFreeDiskBytes - 1
         h.clock.advance(by: Engine.diskCheckInterval.seconds)
         await h.until("the recording stopped") { recording.hasEnded }
+        await h.settled()
         #expect(h.events.contains { $0.kind == .error && $0.message.contains("stopping 1 recording(s)") })
         await h.until("the segment finished") { try h.store.segments(sessionId: h.sessions("alice")[0].id!).map(\.state) == [.finished] }
         await h.stop()

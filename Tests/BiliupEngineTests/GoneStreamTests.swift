@@ -26,6 +26,7 @@ import Testing
             #expect(try h.sessions("gone")[0].isOpen)
             h.clock.advance(by: EngineHarness.delay / 4)
         }
+        await h.settled()
         #expect(h.said("gone", "live again within delay: same session"))
         #expect(h.events(.streamEnd, "gone").isEmpty)
 
@@ -40,6 +41,7 @@ import Testing
         let attempts = h.recordings.of("gone").count
         await h.until("more attempts") { h.recordings.of("gone").count >= attempts + 3 }
         #expect(try h.sessions("gone").count == 1)
+        await h.settled()
         #expect(h.events(.streamStart, "gone").count == 1)
         await h.stop()
     }
@@ -51,6 +53,7 @@ import Testing
         h.rooms.set("gone", liveWithTitle: "stream")
         await h.until("three attempts") { h.recordings.of("gone").count >= 3 }
         #expect(try h.sessions("gone").isEmpty)
+        await h.settled()
         #expect(h.events(.streamStart, "gone").isEmpty)
         #expect(h.said("gone", "recording failed: HTTP 404"))
         #expect(await h.phase("gone") != .waiting)
@@ -62,6 +65,7 @@ import Testing
         #expect(try h.sessions("gone").isEmpty, "a session before the first frame")
         try recording.writeFrames()
         await h.until("the session") { try h.sessions("gone").count == 1 }
+        await h.settled()
         #expect(h.events(.streamStart, "gone").count == 1)
         await h.stop()
     }

@@ -1,5 +1,6 @@
 @testable import BiliupEngine
 import BiliupScript
+import BiliupValues
 import Testing
 
 /// The scheduler's bookkeeping on a clock the test moves: timing, budget, fairness and the room
@@ -9,7 +10,7 @@ import Testing
 
     func at(_ seconds: Double) -> ContinuousClock.Instant { t0 + .seconds(seconds) }
 
-    func room(_ streamer: String, platform: String = "p", interval: Double = 10, options: [String: ScriptValue] = [:]) -> WatchedRoom {
+    func room(_ streamer: String, platform: String = "p", interval: Double = 10, options: [String: JSONValue] = [:]) -> WatchedRoom {
         WatchedRoom(streamer: streamer, url: "test://\(platform)/\(streamer)", options: options, interval: interval)
     }
 

@@ -1,6 +1,7 @@
 @testable import BiliupEngine
 import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -37,13 +38,13 @@ final class CountingChecker: RoomChecker, @unchecked Sendable {
         return (name, batchPlatforms.contains(name))
     }
 
-    func check(_ url: String, options: [String: ScriptValue]) async -> Result<CheckResult, ScriptError> {
+    func check(_ url: String, options: [String: JSONValue]) async -> Result<CheckResult, ScriptError> {
         await batchCheck([url], options: options)[url]!
     }
 
     func catalog() async -> PluginCatalog { PluginCatalog(plugins: [], failures: [], directories: []) }
 
-    func batchCheck(_ urls: [String], options: [String: ScriptValue]) async -> [String: Result<CheckResult, ScriptError>] {
+    func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>] {
         lock.withLock {
             recorded.append(Call(time: .now, platform: Self.platform(urls[0]), urls: urls))
             for url in urls where !running.insert(url).inserted { overlaps += 1 }

@@ -1,5 +1,6 @@
 @testable import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -36,7 +37,7 @@ import Testing
     @Test func digestsAndHMACMatchTheOpenSSLCommand() async throws {
         let key = CryptoReference.randomBytes(65)
         let messages = [[], Array("abc".utf8), CryptoReference.randomBytes(1000), CryptoReference.mebibytePattern]
-        var cases: [ScriptValue] = []
+        var cases: [JSONValue] = []
         var expected: [[String]] = []
         try CryptoReference.withFiles(messages) { files in
             for algorithm in DigestAlgorithm.allCases {
@@ -55,7 +56,7 @@ import Testing
         guard case .array(let answers)? = result.extra?["digests"] else { Issue.record("no digests"); return }
         try #require(answers.count == expected.count)
         for (index, (answer, wanted)) in zip(answers, expected).enumerated() {
-            #expect(answer == .array(wanted.map(ScriptValue.string)), "case \(index)")
+            #expect(answer == .array(wanted.map(JSONValue.string)), "case \(index)")
         }
         guard case .string(let unknown)? = result.extra?["unknown"] else { Issue.record("no error for sha512"); return }
         #expect(unknown.hasSuffix("crypto.digest: algorithm must be one of md5, sha1, sha256, sm3"))
@@ -91,11 +92,11 @@ import Testing
         try #require(expected.count == texts.count)
         let (host, _) = try makeHost(["crypto": Self.answeringPlugin], limits: Self.limits)
         let result = try await host.check("test://crypto/1",
-                                          options: ["cases": .array([]), "texts": .array(texts.map(ScriptValue.string))])
+                                          options: ["cases": .array([]), "texts": .array(texts.map(JSONValue.string))])
         guard case .array(let answers)? = result.extra?["texts"] else { Issue.record("no texts"); return }
         try #require(answers.count == texts.count)
         for (text, (answer, line)) in zip(texts, zip(answers, expected)) {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { ScriptValue.string(String($0)) }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { JSONValue.string(String($0)) }
             #expect(answer == .array(fields), "\(text)")
         }
     }

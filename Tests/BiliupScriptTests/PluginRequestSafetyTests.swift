@@ -1,6 +1,7 @@
 import BiliupNet
 import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -15,7 +16,7 @@ import Testing
             return { live = false, title = ok and "sent" or err }
             """
         let (host, _) = try makeHost(["h": plugin("h", attempt)], remap: fake.remap())
-        let cases: [([String: ScriptValue], String?, String)] = [
+        let cases: [([String: JSONValue], String?, String)] = [
             (["X-Token": .string("a\r\nX-Admin: 1")], nil, "header \"X-Token\": value contains a line break (CR/LF)"),
             (["Host": .string("internal.example")], nil, "header \"Host\" is set from the URL and body and cannot be given"),
             (["Content-Length": .string("5")], nil, "header \"Content-Length\" is set from the URL and body and cannot be given"),
@@ -23,7 +24,7 @@ import Testing
             ([:], "GET /admin HTTP/1.1\r\nX:", "is not a method name"),
         ]
         for (headers, method, says) in cases {
-            var options: [String: ScriptValue] = ["headers": .object(headers)]
+            var options: [String: JSONValue] = ["headers": .object(headers)]
             if let method { options["method"] = .string(method) }
             let title = try await host.check("test://h/1", options: options).title ?? ""
             #expect(title.contains("http.request: ") && title.contains(says), "\(title)")

@@ -1,5 +1,6 @@
 import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 
 /// Log records of a host, for tests to read.
@@ -45,7 +46,7 @@ func plugin(_ name: String, _ body: String) -> String {
 }
 
 /// The error a check raised, or nil when it succeeded.
-func checkError(_ host: PluginHost, _ url: String, _ options: [String: ScriptValue] = [:]) async -> ScriptError? {
+func checkError(_ host: PluginHost, _ url: String, _ options: [String: JSONValue] = [:]) async -> ScriptError? {
     if case .failure(let error) = await host.checkResult(url, options: options) { return error }
     return nil
 }

@@ -1,38 +1,39 @@
 import BiliupScript
 import BiliupStore
+import BiliupValues
 import Foundation
 
 // main.lua as a client of the engine: the same commands the API runs, by streamer name.
 extension Engine: EngineControl {
-    public func scriptStatus() async -> ScriptValue {
+    public func scriptStatus() async -> JSONValue {
         let now = status()
-        var streamers: [String: ScriptValue] = [:]
+        var streamers: [String: JSONValue] = [:]
         for (name, watch) in watches {
             let runtime = runtime(named: name)
-            var entry: [String: ScriptValue] = ["phase": .string(runtime.phase.rawValue), "paused": .bool(watch.paused)]
+            var entry: [String: JSONValue] = ["phase": .string(runtime.phase.rawValue), "paused": .bool(watch.paused)]
             if let p = runtime.recording {
-                entry["file"] = p.file.map(ScriptValue.string) ?? .null
-                entry["bytes"] = .int(Int(p.bytes))
-                entry["duration"] = .double(p.duration)
-                entry["reconnects"] = .int(p.reconnects)
+                entry["file"] = p.file.map(JSONValue.string) ?? .null
+                entry["bytes"] = .int(Int64(p.bytes))
+                entry["duration"] = .number(p.duration)
+                entry["reconnects"] = .int(Int64(p.reconnects))
             }
             if let e = runtime.lastError { entry["last_error"] = .string(e) }
             if let r = runtime.refusal { entry["refusal"] = .string(r) }
             streamers[name] = .object(entry)
         }
-        var disk: [String: ScriptValue] = ["path": .string(now.diskPath)]
-        if let free = now.diskFree { disk["free"] = .int(Int(free)) }
-        if let total = now.diskTotal { disk["total"] = .int(Int(total)) }
+        var disk: [String: JSONValue] = ["path": .string(now.diskPath)]
+        if let free = now.diskFree { disk["free"] = .int(Int64(free)) }
+        if let total = now.diskTotal { disk["total"] = .int(Int64(total)) }
         return .object([
-            "started_at": .double(now.startedAt.timeIntervalSince1970),
+            "started_at": .number(now.startedAt.timeIntervalSince1970),
             "streamers": .object(streamers),
-            "recordings": .int(now.recordings.count),
-            "queue": .array(now.queue.map(ScriptValue.string)),
+            "recordings": .int(Int64(now.recordings.count)),
+            "queue": .array(now.queue.map(JSONValue.string)),
             "disk": .object(disk),
         ])
     }
 
-    public func run(_ command: StreamerCommand, streamer name: String) async -> Result<ScriptValue, EngineControlError> {
+    public func run(_ command: StreamerCommand, streamer name: String) async -> Result<JSONValue, EngineControlError> {
         do throws(EngineError) {
             let stored: StreamerRecord?
             do { stored = try store.streamer(named: name) } catch { throw EngineError(error) }

@@ -110,7 +110,7 @@ enum StreamerValidation {
     /// What the engine watches for a stored streamer (already normalised).
     static func declaration(_ r: StreamerRecord) -> StreamerDeclaration {
         StreamerDeclaration(name: r.name, urls: r.urls, template: r.template, danmaku: r.danmaku,
-                            options: r.options.mapValues(ScriptValue.init), schedule: r.schedule.compactMap(ScheduleWindow.init),
+                            options: r.options, schedule: r.schedule.compactMap(ScheduleWindow.init),
                             titleInclude: r.titleInclude, titleExclude: r.titleExclude, overrides: settings(r.overrides))
     }
 
@@ -139,16 +139,3 @@ extension JSONValue {
     }
 }
 
-extension ScriptValue {
-    init(_ v: JSONValue) {
-        switch v {
-        case .null: self = .null
-        case .bool(let b): self = .bool(b)
-        case .int(let i): self = .int(Int(i))
-        case .number(let d): self = .double(d)
-        case .string(let s): self = .string(s)
-        case .array(let a): self = .array(a.map(ScriptValue.init))
-        case .object(let o): self = .object(o.mapValues(ScriptValue.init))
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import BiliupScript
+import BiliupValues
 import Foundation
 
 /// One state change of the engine. Every one is logged, kept (bounded) in the store, offered to
@@ -28,10 +29,10 @@ public struct EngineEvent: Sendable, Equatable {
     public var sessionId: Int64?
     public var message: String
     /// What a hook receives besides `kind`, `streamer` and `message`.
-    public var data: [String: ScriptValue]
+    public var data: [String: JSONValue]
 
     public init(_ kind: Kind, level: Level = .info, at: Date = Date(), streamer: String? = nil, sessionId: Int64? = nil,
-                message: String, data: [String: ScriptValue] = [:]) {
+                message: String, data: [String: JSONValue] = [:]) {
         self.kind = kind
         self.level = level
         self.at = at
@@ -45,13 +46,13 @@ public struct EngineEvent: Sendable, Equatable {
     public var isHookable: Bool { [.streamStart, .segment, .streamEnd, .error].contains(kind) }
 
     /// The table a hook receives: `data` plus the common fields.
-    public var hookPayload: [String: ScriptValue] {
+    public var hookPayload: [String: JSONValue] {
         var payload = data
         payload["event"] = .string(kind.rawValue)
         payload["message"] = .string(message)
-        payload["time"] = .double(at.timeIntervalSince1970)
+        payload["time"] = .number(at.timeIntervalSince1970)
         if let streamer { payload["streamer"] = .string(streamer) }
-        if let sessionId { payload["session"] = .int(Int(sessionId)) }
+        if let sessionId { payload["session"] = .int(Int64(sessionId)) }
         return payload
     }
 }

@@ -1,4 +1,5 @@
 import BiliupScript
+import BiliupValues
 
 /// What the scheduler (and a recording asking for a fresh stream URL) needs from the plugins.
 /// `PluginHost` is the real one; tests use small checkers that count calls.
@@ -6,9 +7,9 @@ public protocol RoomChecker: Sendable {
     /// The platform (plugin) that checks `url` and whether it checks many rooms per call; nil: no plugin matches.
     func platform(of url: String) async -> (name: String, batch: Bool)?
     /// One room, through the plugin's `check`. Errors are results: the room is checked again next time.
-    func check(_ url: String, options: [String: ScriptValue]) async -> Result<CheckResult, ScriptError>
+    func check(_ url: String, options: [String: JSONValue]) async -> Result<CheckResult, ScriptError>
     /// Rooms of one batch platform sharing `options`, in one `batch_check` call.
-    func batchCheck(_ urls: [String], options: [String: ScriptValue]) async -> [String: Result<CheckResult, ScriptError>]
+    func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>]
     /// Every plugin, its patterns and options, and the files that failed to load.
     func catalog() async -> PluginCatalog
 }
@@ -20,12 +21,12 @@ extension PluginHost: RoomChecker {
     }
 
     // An overload of PluginHost's throwing `check(_:options:)`; write `checkResult` on a PluginHost to pick one.
-    public func check(_ url: String, options: [String: ScriptValue]) async -> Result<CheckResult, ScriptError> {
+    public func check(_ url: String, options: [String: JSONValue]) async -> Result<CheckResult, ScriptError> {
         await checkResult(url, options: options)
     }
 
     /// PluginHost's own `batchCheck` takes options per URL.
-    public func batchCheck(_ urls: [String], options: [String: ScriptValue]) async -> [String: Result<CheckResult, ScriptError>] {
+    public func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>] {
         await batchCheck(urls, options: Dictionary(urls.map { ($0, options) }, uniquingKeysWith: { a, _ in a }))
     }
 }

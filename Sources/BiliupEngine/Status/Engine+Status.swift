@@ -21,8 +21,8 @@ extension Engine {
             watch.progress = p
             publish(EngineEvent(.progress, level: .debug, streamer: watch.name, sessionId: p.sessionId,
                                 message: "\(p.file.map { ($0 as NSString).lastPathComponent } ?? "connecting"): \(p.bytes) bytes, \(Int(p.duration)) s",
-                                data: ["file": p.file.map(ScriptValue.string) ?? .null, "bytes": .int(Int(p.bytes)), "duration": .double(p.duration),
-                                       "bitrate": .double(p.bitrate), "reconnects": .int(p.reconnects)]))
+                                data: ["file": p.file.map(JSONValue.string) ?? .null, "bytes": .int(Int64(p.bytes)), "duration": .number(p.duration),
+                                       "bitrate": .number(p.bitrate), "reconnects": .int(Int64(p.reconnects))]))
         }
     }
 

@@ -1,5 +1,6 @@
 import BiliupMedia
 import BiliupScript
+import BiliupValues
 
 /// A recording of one room as the engine drives it: BiliupMedia's `Recording` in production; in the
 /// engine's tests a stand-in that writes and ends when the test says.
@@ -22,7 +23,7 @@ struct RecordingRequest: Sendable {
     var settings: RecordingSettings
     /// The plugin, asked for a fresh stream URL before each reconnect.
     var checker: any RoomChecker
-    var options: [String: ScriptValue]
+    var options: [String: JSONValue]
     var blockPrivateAddresses: Bool
 }
 

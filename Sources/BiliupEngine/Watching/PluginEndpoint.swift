@@ -1,5 +1,6 @@
 import BiliupMedia
 import BiliupScript
+import BiliupValues
 
 extension StreamEndpoint {
     /// A plugin's stream candidate as the recorder opens it; `extraHeaders` (the user's --header lines)
@@ -15,7 +16,7 @@ extension StreamEndpoint {
 
 /// A recording's `refreshEndpoint` for a room page: before each reconnect the plugin is asked where the
 /// stream is now (platform URLs expire and move); nil once the room is offline. Blocks the recording thread.
-public func pluginEndpointRefresher(checker: any RoomChecker, url: String, options: [String: ScriptValue],
+public func pluginEndpointRefresher(checker: any RoomChecker, url: String, options: [String: JSONValue],
                                     extraHeaders: [(String, String)] = [], proxy: String? = nil,
                                     blockPrivateAddresses: Bool = false)
     -> @Sendable () throws(MediaError) -> StreamEndpoint? {

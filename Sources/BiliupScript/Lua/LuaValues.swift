@@ -1,13 +1,14 @@
+import BiliupValues
 import CLua
 
-/// Conversions between `ScriptValue` and Lua values, raw access only (see LuaStack).
+/// Conversions between `JSONValue` and Lua values, raw access only (see LuaStack).
 extension LuaState {
-    func push(_ value: ScriptValue) {
+    func push(_ value: JSONValue) {
         switch value {
         case .null: pushNil()
         case .bool(let b): push(b)
-        case .int(let i): push(i)
-        case .double(let d): push(d)
+        case .int(let i): push(Int(i))
+        case .number(let d): push(d)
         case .string(let s): push(s)
         case .array(let items):
             newTable(array: Int32(clamping: items.count))
@@ -30,12 +31,12 @@ extension LuaState {
 
     /// The value at `index`. Tables whose keys are exactly 1...n become arrays, others objects with
     /// string keys (numeric keys written as strings). Functions and userdata become null.
-    func value(at index: Int32, depth: Int = 0) -> ScriptValue {
+    func value(at index: Int32, depth: Int = 0) -> JSONValue {
         switch lua_type(self, index) {
         case LUA_TBOOLEAN: return .bool(lua_toboolean(self, index) != 0)
         case LUA_TNUMBER:
-            if lua_isinteger(self, index) != 0, let i = integer(at: index) { return .int(i) }
-            return .double(number(at: index) ?? 0)
+            if lua_isinteger(self, index) != 0, let i = integer(at: index) { return .int(Int64(i)) }
+            return .number(number(at: index) ?? 0)
         case LUA_TSTRING: return .string(string(at: index) ?? "")
         case LUA_TTABLE:
             guard depth < Self.valueDepthLimit else { return .null }
@@ -44,7 +45,7 @@ extension LuaState {
             var count = 0
             forEach(t) { count += 1 }
             if length > 0 && count == length {
-                var items: [ScriptValue] = []
+                var items: [JSONValue] = []
                 items.reserveCapacity(length)
                 for i in 1...length {
                     lua_rawgeti(self, t, lua_Integer(i))
@@ -53,7 +54,7 @@ extension LuaState {
                 }
                 return .array(items)
             }
-            var fields: [String: ScriptValue] = [:]
+            var fields: [String: JSONValue] = [:]
             forEach(t) {
                 let key: String
                 switch lua_type(self, -2) {

@@ -1,3 +1,4 @@
+import BiliupValues
 import Synchronization
 
 /// What main.lua may ask of the running engine: `biliup.status()` and `biliup.pause/resume/start/stop(name)`.
@@ -5,9 +6,9 @@ import Synchronization
 /// the engine's commands, beside the API and the CLI.
 public protocol EngineControl: Sendable {
     /// Streamers, recordings, queue and disk, as a table main.lua reads.
-    func scriptStatus() async -> ScriptValue
+    func scriptStatus() async -> JSONValue
     /// Runs `command` on the streamer named `streamer`; the failure is the engine's message.
-    func run(_ command: StreamerCommand, streamer: String) async -> Result<ScriptValue, EngineControlError>
+    func run(_ command: StreamerCommand, streamer: String) async -> Result<JSONValue, EngineControlError>
 }
 
 public enum StreamerCommand: String, Sendable, CaseIterable {

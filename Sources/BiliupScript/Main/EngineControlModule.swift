@@ -1,3 +1,4 @@
+import BiliupValues
 import CLua
 import Foundation
 
@@ -32,7 +33,7 @@ extension ScriptHost {
     }
 
     private func awaitEngine(_ L: LuaState, _ what: String, _ control: EngineControlSlot,
-                             _ ask: @escaping @Sendable (any EngineControl) async -> Result<ScriptValue, EngineControlError>) -> Int32 {
+                             _ ask: @escaping @Sendable (any EngineControl) async -> Result<JSONValue, EngineControlError>) -> Int32 {
         guard let engine = control.current else {
             return Self.answerFailure(L, "\(what): the engine is not running yet; call it from a hook (biliup.on)")
         }
@@ -58,7 +59,7 @@ private struct PendingAnswer: Sendable {
     let call: LuaCall
     let what: String
 
-    func resume(with answer: Result<ScriptValue, EngineControlError>) {
+    func resume(with answer: Result<JSONValue, EngineControlError>) {
         vm.loop.enqueue { [self] in
             vm.resumeSuspended(call) { thread in
                 switch answer {

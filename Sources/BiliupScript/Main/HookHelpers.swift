@@ -78,7 +78,7 @@ extension ScriptHost {
             switch item {
             case .string(let s): argv.append(s)
             case .int(let i): argv.append(String(i))
-            case .double(let d): argv.append(String(d))
+            case .number(let d): argv.append(String(d))
             default: return L.hostError("biliup.run: arguments must be strings or numbers")
             }
         }

@@ -1,3 +1,4 @@
+import BiliupValues
 import CLua
 import Foundation
 
@@ -109,7 +110,7 @@ public final class MainScript: @unchecked Sendable {
             let line = L.rawField(-1, "line") == LUA_TNUMBER ? L.integer(at: -1) ?? 0 : 0
             L.pop()
             L.rawField(-1, "value")
-            var value: [String: ScriptValue] = [:]
+            var value: [String: JSONValue] = [:]
             if case .object(let o) = L.value(at: -1) { value = o }
             L.pop()
             out.append(OrchestrationReader.Declaration(name: L.stringField(-1, "name"), value: value, line: line))
@@ -131,13 +132,13 @@ public final class MainScript: @unchecked Sendable {
 
     /// Runs every handler of `event` in declaration order with `payload` as its argument table; returns
     /// the errors of those that failed (the others still run).
-    public func emit(_ event: String, _ payload: [String: ScriptValue]) async -> [ScriptError] {
+    public func emit(_ event: String, _ payload: [String: JSONValue]) async -> [ScriptError] {
         await withCheckedContinuation { cont in
             loop.enqueue { self.runHandlers(event, payload, from: 1, errors: []) { cont.resume(returning: $0) } }
         }
     }
 
-    private func runHandlers(_ event: String, _ payload: [String: ScriptValue], from index: Int, errors: [ScriptError],
+    private func runHandlers(_ event: String, _ payload: [String: JSONValue], from index: Int, errors: [ScriptError],
                              done: @escaping ([ScriptError]) -> Void) {
         guard let host, declarationsRef != LUA_NOREF else { return done(errors) }
         let L = host.vm.L
@@ -155,7 +156,7 @@ public final class MainScript: @unchecked Sendable {
             lua_rawgeti(thread, -1, lua_Integer(index))
             shim_lua_insert(thread, -4)
             thread.pop(3)
-            thread.push(ScriptValue.object(payload))
+            thread.push(JSONValue.object(payload))
             return 1
         }, finish: { [self] end in
             var errors = errors

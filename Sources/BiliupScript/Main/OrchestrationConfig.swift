@@ -1,3 +1,4 @@
+import BiliupValues
 /// What main.lua declares, checked and typed: global options, upload templates, streamers and the
 /// events it has hooks for. Durations are seconds, sizes bytes.
 public struct OrchestrationConfig: Sendable, Equatable {
@@ -89,7 +90,7 @@ public struct GlobalOptions: Sendable, Equatable {
 
 public struct TemplateDeclaration: Sendable, Equatable {
     public var name: String
-    public var fields: [String: ScriptValue]
+    public var fields: [String: JSONValue]
     public var line: Int
 }
 
@@ -99,7 +100,7 @@ public struct StreamerDeclaration: Sendable, Equatable {
     public var template: String?
     public var danmaku: Bool
     /// Plugin options, overriding the plugin's defaults.
-    public var options: [String: ScriptValue]
+    public var options: [String: JSONValue]
     public var schedule: [ScheduleWindow]
     public var titleInclude: [String]
     public var titleExclude: [String]
@@ -107,7 +108,7 @@ public struct StreamerDeclaration: Sendable, Equatable {
     /// Where main.lua declares it (0 for a streamer added through the API).
     public var line: Int
 
-    public init(name: String, urls: [String], template: String? = nil, danmaku: Bool = false, options: [String: ScriptValue] = [:],
+    public init(name: String, urls: [String], template: String? = nil, danmaku: Bool = false, options: [String: JSONValue] = [:],
                 schedule: [ScheduleWindow] = [], titleInclude: [String] = [], titleExclude: [String] = [],
                 overrides: RecordingSettings = RecordingSettings(), line: Int = 0) {
         self.name = name

@@ -5,7 +5,7 @@ import BiliupValues
 struct OrchestrationReader {
     struct Declaration {
         var name: String?
-        var value: [String: ScriptValue]
+        var value: [String: JSONValue]
         var line: Int
     }
 
@@ -74,7 +74,7 @@ struct OrchestrationReader {
             }
         }
         if let v = d.value["max_recordings"] {
-            if case .int(let n) = v, n > 0 { global.maxRecordings = n } else { fail(d.line, "max_recordings: expected a positive integer, got \(Self.describe(v))") }
+            if case .int(let n) = v, n > 0 { global.maxRecordings = Int(n) } else { fail(d.line, "max_recordings: expected a positive integer, got \(Self.describe(v))") }
         }
         if let v = d.value["min_free_disk"], let bytes = size(v, "min_free_disk", line: d.line) { global.minFreeDiskBytes = bytes }
         if let v = d.value["block_private_addresses"] {
@@ -88,15 +88,15 @@ struct OrchestrationReader {
             if let h = server["hosts"], let hosts = strings(h, "server.hosts", line: d.line) { global.serverHosts = hosts }
             for (key, limit) in [("max_connections", 1...1_000_000), ("max_websockets", 0...1_000_000)] {
                 guard let v = server[key] else { continue }
-                guard case .int(let n) = v, limit.contains(n) else {
+                guard case .int(let n) = v, limit.contains(Int(n)) else {
                     fail(d.line, "server.\(key): expected an integer from \(limit.lowerBound) to \(limit.upperBound), got \(Self.describe(v))")
                     continue
                 }
-                if key == "max_connections" { global.serverMaxConnections = n } else { global.serverMaxWebSockets = n }
+                if key == "max_connections" { global.serverMaxConnections = Int(n) } else { global.serverMaxWebSockets = Int(n) }
             }
             if let b = server["bind"], check(b, "server.bind", .string, line: d.line), case .string(let s) = b { global.serverBind = s }
             if let p = server["port"] {
-                if case .int(let n) = p, (1...65535).contains(n) { global.serverPort = n } else { fail(d.line, "server.port: expected a port 1-65535, got \(Self.describe(p))") }
+                if case .int(let n) = p, (1...65535).contains(n) { global.serverPort = Int(n) } else { fail(d.line, "server.port: expected a port 1-65535, got \(Self.describe(p))") }
             }
         }
         if let v = d.value["check_rates"] {
@@ -105,7 +105,7 @@ struct OrchestrationReader {
                 let perSecond: Double?
                 switch rate {
                 case .int(let n) where n > 0: perSecond = Double(n)
-                case .double(let x) where x > 0: perSecond = x
+                case .number(let x) where x > 0: perSecond = x
                 default: perSecond = nil
                 }
                 guard let perSecond else { fail(d.line, "check_rates.\(platform): expected checks per second (> 0), got \(Self.describe(rate))"); continue }
@@ -136,7 +136,7 @@ struct OrchestrationReader {
         if let v = d.value["danmaku"] {
             if case .bool(let b) = v { danmaku = b } else { fail(d.line, what + "danmaku: expected true or false, got \(Self.describe(v))") }
         }
-        var options: [String: ScriptValue] = [:]
+        var options: [String: JSONValue] = [:]
         if let v = d.value["options"] {
             if case .object(let o) = v { options = o } else if case .array(let a) = v, a.isEmpty {} else {
                 fail(d.line, what + "options: expected a table of plugin options, got \(Self.describe(v))")
@@ -154,7 +154,7 @@ struct OrchestrationReader {
                                    overrides: recording(d.value, what: what, line: d.line), line: d.line)
     }
 
-    private mutating func recording(_ v: [String: ScriptValue], what: String, line: Int) -> RecordingSettings {
+    private mutating func recording(_ v: [String: JSONValue], what: String, line: Int) -> RecordingSettings {
         var r = RecordingSettings()
         if let o = v["output"], check(o, what + "output", .string, line: line), case .string(let s) = o {
             if let problem = checkOutput(s) { fail(line, what + "output: " + problem) } else { r.output = s }
@@ -182,14 +182,14 @@ struct OrchestrationReader {
     enum Kind: String { case string }
 
     @discardableResult
-    private mutating func check(_ v: ScriptValue?, _ what: String, _ kind: Kind, line: Int) -> Bool {
+    private mutating func check(_ v: JSONValue?, _ what: String, _ kind: Kind, line: Int) -> Bool {
         guard let v else { return true }
         if case .string = v { return true }
         fail(line, "\(what): expected a string, got \(Self.describe(v))")
         return false
     }
 
-    private mutating func strings(_ v: ScriptValue?, _ what: String, line: Int) -> [String]? {
+    private mutating func strings(_ v: JSONValue?, _ what: String, line: Int) -> [String]? {
         guard let v else { return nil }
         switch v {
         case .string(let s): return [s]
@@ -208,10 +208,10 @@ struct OrchestrationReader {
     }
 
     /// Seconds from a number or a duration string ("30s", "10m", "1h", "HH:MM:SS").
-    private mutating func duration(_ v: ScriptValue, _ what: String, line: Int, allowZero: Bool = false) -> Double? {
+    private mutating func duration(_ v: JSONValue, _ what: String, line: Int, allowZero: Bool = false) -> Double? {
         switch v {
         case .int(let n) where n > 0 || (allowZero && n == 0): return Double(n)
-        case .double(let d) where d > 0 || (allowZero && d == 0): return d
+        case .number(let d) where d > 0 || (allowZero && d == 0): return d
         case .string(let s):
             if let d = parseDuration(s) { return d }
             fail(line, "\(what): \"\(s)\" is not a duration (e.g. 30, \"30s\", \"10m\", \"1h\")")
@@ -221,7 +221,7 @@ struct OrchestrationReader {
     }
 
     /// Bytes from a number or a size string ("500MB", "2GB").
-    private mutating func size(_ v: ScriptValue, _ what: String, line: Int, allowZero: Bool = false) -> Int64? {
+    private mutating func size(_ v: JSONValue, _ what: String, line: Int, allowZero: Bool = false) -> Int64? {
         switch v {
         case .int(let n) where n > 0 || (allowZero && n == 0): return Int64(n)
         case .string(let s):
@@ -232,18 +232,18 @@ struct OrchestrationReader {
         return nil
     }
 
-    private mutating func unknownKeys(_ table: [String: ScriptValue], allowed: [String], what: String, line: Int) {
+    private mutating func unknownKeys(_ table: [String: JSONValue], allowed: [String], what: String, line: Int) {
         for key in table.keys.sorted() where !allowed.contains(key) {
             fail(line, "\(what): unknown option \"\(key)\"\(EditDistance.hint(for: key, among: allowed))")
         }
     }
 
-    static func describe(_ v: ScriptValue) -> String {
+    static func describe(_ v: JSONValue) -> String {
         switch v {
         case .null: return "nil"
         case .bool(let b): return "boolean \(b)"
         case .int(let i): return "number \(i)"
-        case .double(let d): return "number \(d)"
+        case .number(let d): return "number \(d)"
         case .string(let s): return "string \"\(s)\""
         case .array: return "a list"
         case .object: return "a table"

@@ -1,3 +1,4 @@
+import BiliupValues
 import CLua
 import Foundation
 
@@ -54,11 +55,11 @@ public final class PluginHost: @unchecked Sendable {
     }
 
     /// Runs the matching plugin's `check` once.
-    public func check(_ url: String, options: [String: ScriptValue] = [:]) async throws(ScriptError) -> CheckResult {
+    public func check(_ url: String, options: [String: JSONValue] = [:]) async throws(ScriptError) -> CheckResult {
         try await checkResult(url, options: options).get()
     }
 
-    public func checkResult(_ url: String, options: [String: ScriptValue] = [:]) async -> Result<CheckResult, ScriptError> {
+    public func checkResult(_ url: String, options: [String: JSONValue] = [:]) async -> Result<CheckResult, ScriptError> {
         await onLoop { done in
             self.registry.refresh {
                 switch self.resolved(url) {
@@ -70,7 +71,7 @@ public final class PluginHost: @unchecked Sendable {
     }
 
     /// Checks many rooms; plugins with `batch_check` get one call for all of their rooms.
-    public func batchCheck(_ urls: [String], options: [String: [String: ScriptValue]] = [:]) async -> [String: Result<CheckResult, ScriptError>] {
+    public func batchCheck(_ urls: [String], options: [String: [String: JSONValue]] = [:]) async -> [String: Result<CheckResult, ScriptError>] {
         await onLoop { done in
             self.registry.refresh {
                 var results: [String: Result<CheckResult, ScriptError>] = [:]
@@ -124,25 +125,25 @@ public final class PluginHost: @unchecked Sendable {
     }
 
     /// Pushes the plugin's `key` function and the options table (defaults overridden by `options`).
-    private func prepare(_ thread: LuaState, _ plugin: PluginRegistry.Loaded, function key: String, options: [String: ScriptValue]) {
+    private func prepare(_ thread: LuaState, _ plugin: PluginRegistry.Loaded, function key: String, options: [String: JSONValue]) {
         host.reseed(thread)
         lua_rawgeti(thread, shim_LUA_REGISTRYINDEX(), lua_Integer(plugin.ref))
         thread.rawField(-1, key)
         shim_lua_remove(thread, -2)
         var merged = plugin.info.defaults
         for (k, v) in options { merged[k] = v }
-        thread.push(ScriptValue.object(merged))
+        thread.push(JSONValue.object(merged))
     }
 
     /// `check(url, opts, room)` with the normalised URL; the result keeps the URL as it was `asked`.
-    private func runCheck(_ plugin: PluginRegistry.Loaded, _ match: RoomMatch, asked url: String, options: [String: ScriptValue],
+    private func runCheck(_ plugin: PluginRegistry.Loaded, _ match: RoomMatch, asked url: String, options: [String: JSONValue],
                           done: @escaping (Result<CheckResult, ScriptError>) -> Void) {
         let reader = CheckResultReader(L: host.vm.L, plugin: plugin.info.name, remap: configuration.hostRemap)
         host.vm.start(label: plugin.info.name, limits: configuration.limits, prepare: { thread in
             prepare(thread, plugin, function: "check", options: options)
             thread.push(match.url)
             shim_lua_insert(thread, -2)
-            thread.push(match.room.map { ScriptValue.string($0) } ?? .null)
+            thread.push(match.room.map { JSONValue.string($0) } ?? .null)
             return 3
         }, finish: { end in
             switch end {
@@ -156,7 +157,7 @@ public final class PluginHost: @unchecked Sendable {
 
     /// `batch_check(urls, opts, rooms)` with the normalised URLs (each once) and `rooms[url]`; results go
     /// back to the URLs as they were asked.
-    private func runBatch(_ plugin: PluginRegistry.Loaded, rooms: [(asked: String, match: RoomMatch)], options: [String: ScriptValue],
+    private func runBatch(_ plugin: PluginRegistry.Loaded, rooms: [(asked: String, match: RoomMatch)], options: [String: JSONValue],
                           done: @escaping ([String: Result<CheckResult, ScriptError>]) -> Void) {
         let name = plugin.info.name
         func everyone(_ error: ScriptError) -> [String: Result<CheckResult, ScriptError>] {
@@ -164,16 +165,16 @@ public final class PluginHost: @unchecked Sendable {
         }
         var urls: [String] = []
         var seen: Set<String> = []
-        var roomOf: [String: ScriptValue] = [:]
+        var roomOf: [String: JSONValue] = [:]
         for (_, match) in rooms where seen.insert(match.url).inserted {
             urls.append(match.url)
             if let room = match.room { roomOf[match.url] = .string(room) }
         }
         host.vm.start(label: name, limits: configuration.limits, prepare: { thread in
             prepare(thread, plugin, function: "batch_check", options: options)
-            thread.push(ScriptValue.array(urls.map { .string($0) }))
+            thread.push(JSONValue.array(urls.map { .string($0) }))
             shim_lua_insert(thread, -2)
-            thread.push(ScriptValue.object(roomOf))
+            thread.push(JSONValue.object(roomOf))
             return 3
         }, finish: { end in
             switch end {

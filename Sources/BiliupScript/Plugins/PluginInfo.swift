@@ -1,3 +1,4 @@
+import BiliupValues
 /// What `biliup plugins` and the API show about a loaded plugin.
 public struct PluginInfo: Sendable, Codable, Equatable {
     public var name: String
@@ -6,7 +7,7 @@ public struct PluginInfo: Sendable, Codable, Equatable {
     /// Lua patterns tried against a URL.
     public var patterns: [String]
     /// Options and their defaults; a streamer's options override them.
-    public var defaults: [String: ScriptValue]
+    public var defaults: [String: JSONValue]
     /// Optional one-line descriptions of options (the plugin's `options` table).
     public var options: [String: String]
     /// The plugin checks many rooms in one request (`batch_check`).
@@ -76,7 +77,7 @@ public struct CheckResult: Sendable, Codable, Equatable {
     /// Best first, as the plugin ordered them after applying its options.
     public var streams: [StreamCandidate]
     /// Parameters for the danmaku client (`protocol` and what that protocol needs).
-    public var danmaku: [String: ScriptValue]?
+    public var danmaku: [String: JSONValue]?
     /// Anything else the plugin returned under `extra`.
-    public var extra: [String: ScriptValue]?
+    public var extra: [String: JSONValue]?
 }

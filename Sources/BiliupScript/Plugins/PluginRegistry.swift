@@ -1,3 +1,4 @@
+import BiliupValues
 import CLua
 import Foundation
 
@@ -181,7 +182,7 @@ final class PluginRegistry {
         T.pop()
         let batch = T.rawField(t, "batch_check") == LUA_TFUNCTION
         T.pop()
-        var defaults: [String: ScriptValue] = [:]
+        var defaults: [String: JSONValue] = [:]
         if T.rawField(t, "defaults") == LUA_TTABLE, case .object(let d) = T.value(at: -1) { defaults = d }
         T.pop()
         var options: [String: String] = [:]

@@ -164,7 +164,7 @@ final class EventFeed: Sendable {
         let type = type(of: e.kind)
         let message = Message(type: type.rawValue, seq: seq, kind: e.kind.rawValue, streamer: e.streamer, streamerId: e.streamerId,
                               sessionId: e.sessionId, level: e.level.rawValue, message: e.message,
-                              timestamp: e.at.timeIntervalSince1970, data: e.data.mapValues(JSONValue.init))
+                              timestamp: e.at.timeIntervalSince1970, data: e.data)
         return Entry(seq: seq, type: type, level: e.level, streamerId: e.streamerId, message: ByteBuffer(data: JSON.encode(message)))
     }
 

@@ -22,7 +22,8 @@ enum AuthRoutes {
                 throw APIError(.tooManyRequests, "too_many_attempts", "too many wrong logins: try again in \(seconds) s",
                                headers: [.retryAfter: String(seconds)])
             }
-            let user = try s.store.user(named: input.username)
+            let username = input.username
+            let user = try await s.store.off { try $0.user(named: username) }
             let matches: Bool
             do {
                 matches = try await s.hasher.verify(input.password, hash: user?.passwordHash)

@@ -37,9 +37,10 @@ enum EngineRoutes {
                           .integer("streamer_id", "only this streamer's", in: QueryParameter.ids)],
                   response: .json(.ref("EventList"))) { request, _ in
             let limit = try request.int("limit", default: 100, in: 1...maxEvents)!
-            let events = try s.store.events(afterId: try request.int("after_id", in: 0...Int.max).map(Int64.init),
-                                            beforeId: try request.int("before_id", in: QueryParameter.ids).map(Int64.init), limit: limit,
-                                            streamerId: try request.int("streamer_id", in: QueryParameter.ids).map(Int64.init))
+            let afterId = try request.int("after_id", in: 0...Int.max).map(Int64.init)
+            let beforeId = try request.int("before_id", in: QueryParameter.ids).map(Int64.init)
+            let streamerId = try request.int("streamer_id", in: QueryParameter.ids).map(Int64.init)
+            let events = try await s.store.off { try $0.events(afterId: afterId, beforeId: beforeId, limit: limit, streamerId: streamerId) }
             return JSON.response(Items(items: events.map(EventDTO.init)))
         }
     }

@@ -132,7 +132,7 @@ struct TemplateInput: RequestBody {
     var fields: [String: JSONValue]?
 }
 
-struct SegmentDTO: Encodable {
+struct SegmentDTO: Encodable, Sendable {
     let id: Int64?
     let sessionId: Int64
     let fileName: String
@@ -162,7 +162,7 @@ struct SegmentDTO: Encodable {
     }
 }
 
-struct SessionDTO: Encodable {
+struct SessionDTO: Encodable, Sendable {
     let id: Int64?
     let streamerId: Nullable<Int64>
     let streamer: String
@@ -289,3 +289,5 @@ struct Nullable<Wrapped: Encodable>: Encodable {
         if let value { try container.encode(value) } else { try container.encodeNil() }
     }
 }
+
+extension Nullable: Sendable where Wrapped: Sendable {}

@@ -67,7 +67,17 @@ final class EngineHarness: Sendable {
         await engine.stop()
     }
 
+    /// The events delivered so far. The bus delivers on a task of its own, so an event published just
+    /// before a state the test waited on may not be here yet: `settled()` waits for those.
     var events: [EngineEvent] { published.value }
+
+    /// Waits until every event published so far has been delivered: a marker sent through the bus
+    /// arrives behind them.
+    func settled() async {
+        let marker = "settled \(UUID().uuidString)"
+        bus.publish(EngineEvent(.state, level: .debug, message: marker))
+        await until("the events published so far delivered") { published.value.contains { $0.message == marker } }
+    }
 
     func events(_ kind: EngineEvent.Kind, _ streamer: String) -> [EngineEvent] {
         events.filter { $0.kind == kind && $0.streamer == streamer }

@@ -1,5 +1,6 @@
 @testable import BiliupEngine
 import BiliupScript
+import BiliupValues
 import Foundation
 
 /// A `RoomChecker` for `test://fake/<room>` URLs whose answers the test sets: live (with a title) or
@@ -20,7 +21,7 @@ final class FakeRooms: RoomChecker, @unchecked Sendable {
 
     func platform(of url: String) async -> (name: String, batch: Bool)? { ("fake", false) }
 
-    func check(_ url: String, options: [String: ScriptValue]) async -> Result<CheckResult, ScriptError> {
+    func check(_ url: String, options: [String: JSONValue]) async -> Result<CheckResult, ScriptError> {
         let title = lock.withLock {
             checks[url, default: 0] += 1
             return live[url]
@@ -28,7 +29,7 @@ final class FakeRooms: RoomChecker, @unchecked Sendable {
         return .success(Self.result(url, title: title))
     }
 
-    func batchCheck(_ urls: [String], options: [String: ScriptValue]) async -> [String: Result<CheckResult, ScriptError>] {
+    func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>] {
         var results: [String: Result<CheckResult, ScriptError>] = [:]
         for url in urls { results[url] = await check(url, options: options) }
         return results

@@ -1,5 +1,6 @@
 import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -81,7 +82,7 @@ import Testing
                           body: #"{"RESULT":1}"#)
         }
         let host = shippedHost(fake)
-        let options: [String: ScriptValue] = ["username": .string("viewer01"), "password": .string("pa ss&1")]
+        let options: [String: JSONValue] = ["username": .string("viewer01"), "password": .string("pa ss&1")]
         _ = try await host.check("https://play.afreecatv.com/hanryang1125", options: options)
         _ = try await host.check("https://play.afreecatv.com/hanryang1125", options: options)
         let logins = fake.requests(to: "login.afreecatv.com", "/app/LoginAction.php")

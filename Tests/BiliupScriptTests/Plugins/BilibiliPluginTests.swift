@@ -1,5 +1,6 @@
 import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -15,7 +16,7 @@ import Testing
         try BilibiliFake.fake(status: status, start: start, fmp4: fmp4)
     }
 
-    static func error(_ host: PluginHost, _ url: String, options: [String: ScriptValue] = [:]) async -> String {
+    static func error(_ host: PluginHost, _ url: String, options: [String: JSONValue] = [:]) async -> String {
         do {
             _ = try await host.check(url, options: options)
             return "no error"

@@ -1,5 +1,6 @@
 import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -98,7 +99,7 @@ import Testing
         return #"<html><head><title>球评老王的主页 - 抖音</title></head><body><div id="root"></div><script id="RENDER_DATA" type="application/json">\#(encoded)</script></body></html>"#
     }
 
-    static func error(_ host: PluginHost, _ url: String, options: [String: ScriptValue] = [:]) async -> String {
+    static func error(_ host: PluginHost, _ url: String, options: [String: JSONValue] = [:]) async -> String {
         do {
             _ = try await host.check(url, options: options)
             return "no error"
@@ -185,7 +186,7 @@ import Testing
             }
         }
         let host = shippedHost(fake)
-        func first(_ rid: String, _ options: [String: ScriptValue]) async throws -> StreamCandidate {
+        func first(_ rid: String, _ options: [String: JSONValue]) async throws -> StreamCandidate {
             try #require(try await host.check("https://live.douyin.com/\(rid)", options: options).streams.first)
         }
         let hd = try await first("1", ["quality": .string("hd"), "protocol": .string("hls")])

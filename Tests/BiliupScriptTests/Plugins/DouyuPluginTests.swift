@@ -1,5 +1,6 @@
 import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -191,7 +192,7 @@ import Testing
         fake.route("sdkapiv4.douyucdn.cn", "/p2p/get_txsecret") { _, w in w.send(status: 502, body: Data("bad gateway".utf8)) }
         fake.json("sdkapi.douyucdn.cn", "/p2p/get_txsecret", #"{"xp2p_txSecret":"secret","xp2p_txTime":"time"}"#)
         let host = shippedHost(fake)
-        let options: [String: ScriptValue] = ["cdn": .string("hs-h5"), "force_hs": .bool(true)]
+        let options: [String: JSONValue] = ["cdn": .string("hs-h5"), "force_hs": .bool(true)]
         let r = try await host.check("https://www.douyu.com/288016", options: options)
         #expect(r.streams.map(\.url) == [
             "http://openflv-huos.douyucdn2.cn/live/6925114rIDrEEuKo.xs?wsAuth=auth&fcdn=hs&isp=&txSecret=secret&txTime=time&domain=hdltctwk.douyucdn.cn",

@@ -112,7 +112,7 @@ import Testing
         #expect(r.title == "Tom & Jerry {决赛}")  // &amp; unescaped; the braces do not cut the JSON short
         #expect(r.streamer == "燕子")
         #expect(r.cover == "https://live-cover.msstatic.com/huyalive/x.jpg")
-        #expect(r.danmaku == ["protocol": .string("huya"), "room_id": .string("11342412"), "presenter_uid": .int(Self.uid)])
+        #expect(r.danmaku == ["protocol": .string("huya"), "room_id": .string("11342412"), "presenter_uid": .int(Int64(Self.uid))])
 
         // The page request.
         let pageRequest = try #require(fake.requests(to: "www.huya.com", "/11342412").first)

@@ -1,5 +1,6 @@
 import BiliupScript
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -37,7 +38,7 @@ import Testing
         return fake
     }
 
-    static let noWait: [String: ScriptValue] = ["warmup_delay": .int(0)]
+    static let noWait: [String: JSONValue] = ["warmup_delay": .int(0)]
 
     @Test func liveRoomGivesFLVRepresentationsBestFirst() async throws {
         let fake = try Self.fake(page: Self.page("<video></video>"), detail: Self.liveDetail)
