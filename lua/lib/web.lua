@@ -27,4 +27,20 @@ function M.unescape_html(s)
   end))
 end
 
+--- The streams of `candidates` (`{ url = ..., format = ... }`, url possibly nil) that have a URL, those
+--- of format `first` before the others, each with the fields of `common` (quality, headers) added.
+function M.streams_with_url(candidates, first, common)
+  local streams = {}
+  for pass = 1, 2 do
+    for _, c in ipairs(candidates) do
+      if c.url and (c.format == first) == (pass == 1) then
+        local s = { url = c.url, format = c.format }
+        for k, v in pairs(common or {}) do s[k] = v end
+        streams[#streams + 1] = s
+      end
+    end
+  end
+  return streams
+end
+
 return M

@@ -43,15 +43,8 @@ return {
       return { live = false, title = title, cover = cover, extra = { status = status } }
     end
 
-    local hls = { url = non_empty(b.hlsPlayUrl), format = "hls" }
-    local flv = { url = non_empty(b.flvPlayUrl), format = "flv" }
-    local order = opts.protocol == "flv" and { flv, hls } or { hls, flv }
-    local streams = {}
-    for _, s in ipairs(order) do
-      if s.url then
-        streams[#streams + 1] = { url = s.url, format = s.format, quality = "origin", headers = headers }
-      end
-    end
+    local streams = web.streams_with_url({ { url = non_empty(b.hlsPlayUrl), format = "hls" }, { url = non_empty(b.flvPlayUrl), format = "flv" } },
+                                         opts.protocol == "flv" and "flv" or "hls", { quality = "origin", headers = headers })
     if #streams == 0 then error(("room %s: live, but getRoomInfo gave no play URL"):format(id), 0) end
 
     return {

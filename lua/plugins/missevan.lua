@@ -1,7 +1,8 @@
 -- Missevan (猫耳FM) live rooms. api/v2/live/<room> gives the room's state and its pull addresses.
 local API = "https://fm.missevan.com/api/v2/live/"
 
-local non_empty = require("web").non_empty
+local web = require("web")
+local non_empty = web.non_empty
 
 -- /live/<room> names the room directly; a user's home page (missevan.com/<number>) carries the room
 -- number in a data-id attribute, as biliup reads it; without one the number is taken as the room.
@@ -44,16 +45,9 @@ return {
     end
 
     local channel = validate.need(room, "channel", "table")
-    local flv = { url = non_empty(channel.flv_pull_url), format = "flv" }
-    local hls = { url = non_empty(channel.hls_pull_url), format = "hls" }
-    local order = opts.protocol == "hls" and { hls, flv } or { flv, hls }
-    local headers = { Referer = "https://fm.missevan.com/" }
-    local streams = {}
-    for _, s in ipairs(order) do
-      if s.url then
-        streams[#streams + 1] = { url = s.url, format = s.format, quality = "origin", headers = headers }
-      end
-    end
+    local streams = web.streams_with_url(
+      { { url = non_empty(channel.flv_pull_url), format = "flv" }, { url = non_empty(channel.hls_pull_url), format = "hls" } },
+      opts.protocol == "hls" and "hls" or "flv", { quality = "origin", headers = { Referer = "https://fm.missevan.com/" } })
     if #streams == 0 then error(("room %s: open, but channel has no pull URL"):format(id), 0) end
 
     return {
