@@ -7,6 +7,7 @@
 #   GET /api/streamers             the list's default page (50 streamers, ~17 KB)
 #   GET /api/streamers?limit=1000  every streamer in one answer (~330 KB)
 #   GET /api/status                the dashboard's poll
+#   GET /api/events?limit=100      the log page: a read of the store's event table per request
 #   GET /index.html                baseline: the web page from memory, same server, same run
 # Prints requests/s and p99 latency per route and the ratio to the baseline's requests/s.
 #
@@ -92,7 +93,7 @@ run() {  # name path -> "rps p99_ms bytes_per_answer"
   read -r base_rps base_p99 base_size < <(run baseline /index.html)
   printf "%-32s %10s %9s %9s %8s\n" route "req/s" "p99 ms" bytes "vs base"
   printf "%-32s %10.0f %9.2f %9d %8s\n" "GET /index.html (baseline)" "$base_rps" "$base_p99" "$base_size" "1.00"
-  for path in "/api/streamers" "/api/streamers?limit=1000" "/api/status"; do
+  for path in "/api/streamers" "/api/streamers?limit=1000" "/api/status" "/api/events?limit=100"; do
     read -r rps p99 size < <(run route "$path")
     printf "%-32s %10.0f %9.2f %9d %8.2f\n" "GET $path" "$rps" "$p99" "$size" "$(python3 -c "print($rps/$base_rps)")"
   done
