@@ -42,10 +42,10 @@ import Testing
         var seen: [EngineEvent] = []
         for await event in events where event.kind == .config {
             seen.append(event)
-            if event.message.contains("logout") { break }
+            if event.message.contains("logged out") { break }
         }
         #expect(Array(seen.map(\.message).prefix(expected.count)) == expected)
-        #expect(seen.last?.message == "a login of user 1 ended (logout)")
+        #expect(seen.last?.message == "user 'root' logged out")
         #expect(!seen.contains { $0.message.contains(secret) || $0.message.contains(token) })
         await server.stop()
     }

@@ -66,11 +66,15 @@ extension Engine {
     /// Revokes an API token; `kind` guards against ending something else by its id (a login ends with its logout).
     public func revokeToken(id: Int64, kind: TokenKind) throws(EngineError) {
         let token: TokenRecord?
-        do { token = try store.token(id: id) } catch { throw EngineError(error) }
+        let owner: String?
+        do {
+            token = try store.token(id: id)
+            owner = try token.flatMap { try store.user(id: $0.userId)?.name }
+        } catch { throw EngineError(error) }
         guard let token, token.kind == kind else { throw EngineError(.notFound, "token \(id) not found") }
         do { try store.deleteToken(id: id) } catch { throw EngineError(error) }
         switch kind {
-        case .session: publish(EngineEvent(.config, message: "a login of user \(token.userId) ended (logout)"))
+        case .session: publish(EngineEvent(.config, message: "user '\(owner ?? String(token.userId))' logged out"))
         case .api: publish(EngineEvent(.config, message: "API token '\(token.name)' revoked"))
         }
     }
