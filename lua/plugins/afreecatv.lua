@@ -54,6 +54,8 @@ for _, domain in ipairs({ "afreecatv%.com", "sooplive%.co%.kr", "sooplive%.com" 
   rooms[#rooms + 1] = "^play%." .. domain .. "/([%w_]+)/%d+$"
   rooms[#rooms + 1] = "^bj%." .. domain .. "/([%w_]+)$"
   rooms[#rooms + 1] = "^ch%." .. domain .. "/([%w_]+)$"
+  rooms[#rooms + 1] = "^m%." .. domain .. "/player/([%w_]+)$"      -- the mobile site's #/player/<bj> route
+  rooms[#rooms + 1] = "^m%." .. domain .. "/player/([%w_]+)/%d+$"
   rooms[#rooms + 1] = "^" .. domain .. "/station/([%w_]+)$"
   rooms[#rooms + 1] = { "^vod%." .. domain .. "/", refuse = "a VOD" }
 end

@@ -2,7 +2,8 @@ import Foundation
 
 /// A URL as a user pastes it, in the one form plugins see: surrounding whitespace trimmed, `https://`
 /// added when no scheme is given, scheme and host lower-cased, `/` as the path of a bare host (as a
-/// browser shows it), the fragment dropped (a browser never sends it, so it cannot name a room).
+/// browser shows it), the fragment dropped (a browser never sends it) unless it is the route of a
+/// single-page site on its bare host (`m.afreecatv.com/#/player/<bj>`), which then stands as the path.
 struct RoomURL: Equatable {
     /// The normalised URL, what `match` patterns are tried against and what `check` receives.
     let text: String
@@ -15,7 +16,11 @@ struct RoomURL: Equatable {
 
     init(_ pasted: String) {
         var s = Substring(pasted.trimmingCharacters(in: .whitespacesAndNewlines))
-        if let hash = s.firstIndex(of: "#") { s = s[..<hash] }
+        if let hash = s.firstIndex(of: "#") {
+            let route = s[s.index(after: hash)...]
+            s = s[..<hash]
+            if route.hasPrefix("/"), let bare = Self.bareHostPrefix(s) { s = bare + route }
+        }
         var scheme = "https"
         if let separator = s.range(of: "://"), Self.isScheme(s[..<separator.lowerBound]) {
             scheme = s[..<separator.lowerBound].lowercased()
@@ -34,6 +39,14 @@ struct RoomURL: Equatable {
         let bareHost = host.hasPrefix("www.") ? host.dropFirst(4) : Substring(host)
         key = String(bareHost) + path
         query = queryStart.map { rest[rest.index(after: $0)...] } ?? ""
+    }
+
+    /// `s` without the slash when it is only a scheme and host (`https://m.site.com/`): what a route in
+    /// the fragment may stand behind.
+    private static func bareHostPrefix(_ s: Substring) -> Substring? {
+        let afterScheme = s.range(of: "://").map { s[$0.upperBound...] } ?? s
+        guard let slash = afterScheme.firstIndex(of: "/") else { return afterScheme.contains("?") ? nil : s }
+        return afterScheme[slash...] == "/" ? s[..<slash] : nil
     }
 
     /// A scheme: a letter, then letters, digits, `+`, `-` or `.` (RFC 3986), so `huya.com/x?u=http://y`

@@ -86,6 +86,9 @@ import Testing
             Self.room("HTTPS://PLAY.SOOPLIVE.CO.KR/hanryang1125", "afreecatv", "hanryang1125"),
             Self.room("https://bj.afreecatv.com/hanryang1125", "afreecatv", "hanryang1125"),
             Self.room("https://ch.sooplive.co.kr/hanryang1125", "afreecatv", "hanryang1125"),
+            Self.room("https://m.afreecatv.com/#/player/hanryang1125", "afreecatv", "hanryang1125"),
+            Self.room("m.sooplive.co.kr/#/player/hanryang1125/281234567", "afreecatv", "hanryang1125"),
+            Self.refused("https://m.afreecatv.com/#/main", by: "afreecatv"),
             Self.room("https://www.sooplive.co.kr/station/hanryang1125", "afreecatv", "hanryang1125"),
             Self.refused("https://www.sooplive.co.kr", by: "afreecatv"),
             Self.refused("https://www.afreecatv.com/", by: "afreecatv"),
@@ -376,6 +379,10 @@ import Testing
         let host = PluginHost(configuration: ScriptConfiguration(pluginDirectories: [PluginPaths.shipped], log: { _ in }))
         #expect(try await host.room(of: " HTTPS://Live.Bilibili.COM/6?live_from=85001#chat ").get().url
                 == "https://live.bilibili.com/6?live_from=85001")
+        #expect(try await host.room(of: "https://m.afreecatv.com/#/player/bj01").get().url == "https://m.afreecatv.com/player/bj01",
+                "a route in the fragment of a bare host stands as the path")
+        #expect(try await host.room(of: "https://play.afreecatv.com/bj01#/player/other").get().room == "bj01",
+                "a fragment behind a path is dropped")
         #expect(await host.room(of: "www.huya.com") == .failure(ScriptError(kind: .notRoom, source: "huya",
                                                                              message: "not a live room URL: https://www.huya.com/")))
         #expect(await host.room(of: "https://www.huya.com/g/lol") == .failure(ScriptError(
