@@ -8,7 +8,7 @@ import Testing
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/BiliupScript/Resources/prelude")
 
-    @Test(arguments: ["host", "main", "sandbox"])
+    @Test(arguments: ["host", "main", "engine", "sandbox"])
     func theVMsRunTheShippedFile(_ name: String) throws {
         let shipped = Prelude.file(name)
         #expect(shipped.path.hasSuffix("biliup_BiliupScript.resources/prelude/\(name).lua"), "\(shipped.path)")
@@ -18,6 +18,7 @@ import Testing
         let loaded = switch name {
         case "host": Prelude.host
         case "main": Prelude.main
+        case "engine": Prelude.engine
         default: Prelude.sandbox
         }
         #expect(loaded == text)

@@ -9,6 +9,8 @@ enum Prelude {
     static let host = text(of: "host")
     /// main.lua's VM: the `biliup` table it declares itself with.
     static let main = text(of: "main")
+    /// main.lua's VM: `biliup.status()` and `biliup.pause/resume/start/stop` over the raw host functions.
+    static let engine = text(of: "engine")
     /// Plugin VMs: no native code and no bytecode.
     static let sandbox = text(of: "sandbox")
 

@@ -18,18 +18,7 @@ extension ScriptHost {
             }))
         }
         vm.register(module: "biliup", functions)
-        // The raw functions answer (nil, message); these raise it at the caller's line.
-        vm.runTrusted((["status"] + StreamerCommand.allCases.map(\.rawValue)).map { name in """
-            do
-              local raw = biliup._\(name)
-              biliup._\(name) = nil
-              biliup.\(name) = function(...)
-                local ok, err = raw(...)
-                if ok == nil then error(err, 2) end
-                return ok
-              end
-            end
-            """ }.joined(separator: "\n"), name: "engine control")
+        vm.runTrusted(Prelude.engine, name: "engine control")
     }
 
     private func awaitEngine(_ L: LuaState, _ what: String, _ control: EngineControlSlot,
