@@ -8,7 +8,7 @@ import Testing
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/BiliupScript/Resources/prelude")
 
-    @Test(arguments: ["host", "main", "engine", "sandbox"])
+    @Test(arguments: ["host", "main", "engine", "remux", "time", "match", "sandbox"])
     func theVMsRunTheShippedFile(_ name: String) throws {
         let shipped = Prelude.file(name)
         #expect(shipped.path.hasSuffix("biliup_BiliupScript.resources/prelude/\(name).lua"), "\(shipped.path)")
@@ -19,6 +19,9 @@ import Testing
         case "host": Prelude.host
         case "main": Prelude.main
         case "engine": Prelude.engine
+        case "remux": Prelude.remux
+        case "time": Prelude.time
+        case "match": Prelude.match
         default: Prelude.sandbox
         }
         #expect(loaded == text)

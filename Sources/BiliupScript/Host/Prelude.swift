@@ -11,6 +11,12 @@ enum Prelude {
     static let main = text(of: "main")
     /// main.lua's VM: `biliup.status()` and `biliup.pause/resume/start/stop` over the raw host functions.
     static let engine = text(of: "engine")
+    /// Hooks: `biliup.remux` raising at the caller's line.
+    static let remux = text(of: "remux")
+    /// Every VM: `os.time()` on the host's clock.
+    static let time = text(of: "time")
+    /// The plugin registry's VM: pattern matching that reports a bad pattern instead of raising.
+    static let match = text(of: "match")
     /// Plugin VMs: no native code and no bytecode.
     static let sandbox = text(of: "sandbox")
 

@@ -14,11 +14,7 @@ extension ScriptHost {
             ("ms", { L in L.push(Int((clock() * 1000).rounded(.down))); return 1 }),
             ("sleep", { [unowned self] L in self.sleep(L) }),
         ])
-        // os.time() without arguments is "now"; with a table it converts a date, which stays Lua's.
-        vm.runTrusted("""
-            local now, date_time = time.unix, os.time
-            os.time = function(t) if t == nil then return now() end return date_time(t) end
-            """, name: "time")
+        vm.runTrusted(Prelude.time, name: "time")
     }
 
     private func sleep(_ L: LuaState) -> Int32 {

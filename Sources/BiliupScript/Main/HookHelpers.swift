@@ -59,14 +59,7 @@ extension ScriptHost {
             }
             return hostYield
         })])
-        vm.runTrusted("""
-            local raw = biliup.remux
-            biliup.remux = function(from, to)
-              local ok, err = raw(from, to)
-              if not ok then error(err, 2) end
-              return true
-            end
-            """, name: "remux")
+        vm.runTrusted(Prelude.remux, name: "remux")
     }
 
     private func runProgram(_ L: LuaState) -> Int32 {

@@ -228,14 +228,7 @@ final class PluginRegistry {
     /// A trusted Lua function: `_match(url, pattern)` → matched, its first capture (the whole match
     /// without captures) and the pattern's error.
     private func installMatcher() {
-        vm.runTrusted("""
-            local match, pcall, tostring = string.match, pcall, tostring
-            function _biliup_match(url, pattern)
-              local ok, found = pcall(match, url, pattern)
-              if not ok then return false, nil, found end
-              return found ~= nil, found ~= nil and tostring(found) or nil
-            end
-            """, name: "match")
+        vm.runTrusted(Prelude.match, name: "match")
         lua_getglobal(vm.L, "_biliup_match")
         lua_setfield(vm.L, shim_LUA_REGISTRYINDEX(), "biliup.match")
         vm.L.pushNil()
