@@ -1,3 +1,4 @@
+import BiliupEngine
 import BiliupServer
 import Foundation
 import NIOCore
@@ -82,7 +83,16 @@ import Glibc
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 let n = recv(a, &buffer, buffer.count, 0)
                 let firstAnswer = String(decoding: buffer[0..<max(n, 0)], as: UTF8.self)
-                usleep(200_000)
+                // The first subscriber holds the one place once it receives events: until then the
+                // server may not have counted it (a loaded machine took over 200 ms).
+                var wait = timeval(tv_sec: 0, tv_usec: 100_000)
+                setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+                var received = 0
+                for _ in 0..<600 where received <= 0 {
+                    server.bus.publish(EngineEvent(.state, message: "probe"))
+                    received = recv(a, &buffer, buffer.count, 0)
+                }
+                guard received > 0 else { return (firstAnswer, []) }
                 let b = try raw.connect()
                 defer { close(b) }
                 try raw.write(b, upgrade)
