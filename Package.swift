@@ -22,15 +22,18 @@ let package = Package(
         .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
         .target(name: "BiliupValues"),
-        .target(name: "BiliupNet", dependencies: ["CCurl"]),
+        .target(name: "BiliupNet", dependencies: ["CCurl", "COpenSSL"]),
         .target(name: "BiliupMedia", dependencies: ["BiliupNet", "CFFmpeg"]),
         .target(name: "BiliupScript", dependencies: ["BiliupNet", "BiliupValues", "CLua", "CCurl", "COpenSSL",
                                                     .product(name: "Subprocess", package: "swift-subprocess")],
                 resources: [.copy("Resources/prelude")]),
         .target(name: "BiliupStore", dependencies: ["BiliupValues", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues"]),
+        .target(name: "BiliupUpload", dependencies: ["BiliupNet", "BiliupStore", "BiliupValues", "CQRencode", "CPNG"]),
+        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload"]),
         .target(name: "BiliupServer", dependencies: [
             "BiliupEngine", "BiliupStore", "BiliupMedia", "BiliupValues",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -43,18 +46,19 @@ let package = Package(
         // here, which unoptimized runs about ten times slower, and the tests push ten million messages.
         swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .executableTarget(name: "biliup", dependencies: [
-            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer", "BiliupValues",
+            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer", "BiliupValues", "BiliupUpload",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Local stand-ins for remote services (live sources), shared by tests and benchmarks.
-        .target(name: "BiliupTestSupport", dependencies: ["BiliupMedia", "BiliupScript"], path: "Tests/Support"),
+        .target(name: "BiliupTestSupport", dependencies: ["BiliupMedia", "BiliupScript", "BiliupNet", "BiliupValues"], path: "Tests/Support"),
         .executableTarget(name: "live-source", dependencies: ["BiliupTestSupport"], path: "Tests/LiveSource"),
         .executableTarget(name: "plugin-bench", dependencies: ["BiliupTestSupport", "BiliupScript", "BiliupNet"], path: "Tests/PluginBench"),
         .executableTarget(name: "watch-bench", dependencies: ["BiliupTestSupport", "BiliupEngine"], path: "Tests/WatchBench"),
         .testTarget(name: "BiliupNetTests", dependencies: ["BiliupNet", "BiliupTestSupport"]),
         .testTarget(name: "BiliupMediaTests", dependencies: ["BiliupMedia", "BiliupTestSupport"]),
         .testTarget(name: "BiliupScriptTests", dependencies: ["BiliupScript", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupUploadTests", dependencies: ["BiliupUpload", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupTestSupport"]),
         .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore", "BiliupValues"]),
         .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupValues", "BiliupTestSupport"]),
         .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupValues", "BiliupTestSupport"]),

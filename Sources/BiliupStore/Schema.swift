@@ -13,6 +13,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: createV1)
         migrator.registerMigration("v2", migrate: createV2)
+        migrator.registerMigration("v3", migrate: createV3)
         return migrator
     }
 
@@ -130,5 +131,97 @@ enum Schema {
             t.primaryKey("key", .text)
             t.column("value", .text).notNull()  // JSON
         }
+    }
+
+    /// v3: the uploader's memory. Bilibili accounts; every file upload with its finished chunks (so a
+    /// killed upload resumes at the chunk); archives (one submission) with their parts in order.
+    private static func createV3(_ db: Database) throws {
+        try db.create(table: "account") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("name", .text).notNull()  // the user's name for it: Bilibili's user name or --name
+            t.column("mid", .integer).notNull()  // Bilibili's user id
+            t.column("uname", .text).notNull().defaults(to: "")  // Bilibili's user name, as last seen
+            // biliup's cookies.json (LoginInfo) as JSON: cookies, SSO domains, tokens, platform. Secret.
+            t.column("loginInfo", .text).notNull()
+            t.column("expiresAt", .double)  // when the access token expires; NULL: no token
+            t.column("lastCheckedAt", .double)  // when the server last accepted (or refused) it
+            t.column("state", .text).notNull().defaults(to: "ok").check { ["ok", "needsLogin"].contains($0) }
+            t.column("stateMessage", .text)  // why it needs a new login, in the server's words
+            t.column("createdAt", .double).notNull()
+            t.column("updatedAt", .double).notNull()
+        }
+        try db.create(index: "account_on_name", on: "account", columns: ["name"], unique: true)
+
+        // One file's UPOS upload. Resuming needs the same file (path, size, mtime) under the same account.
+        try db.create(table: "uploadFile") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("accountId", .integer).references("account", onDelete: .setNull)
+            t.column("path", .text).notNull()
+            t.column("size", .integer).notNull()
+            t.column("mtime", .double).notNull()
+            t.column("line", .text).notNull()  // the line's name (bda2, ...)
+            t.column("endpoint", .text).notNull()  // "//upos-....bilivideo.com", as preupload gave it
+            t.column("uposURI", .text).notNull()  // "upos://ugc/....mp4"
+            t.column("auth", .text).notNull()  // X-Upos-Auth. Secret.
+            t.column("bizId", .integer).notNull()
+            t.column("uploadId", .text).notNull()
+            t.column("chunkSize", .integer).notNull()
+            t.column("state", .text).notNull().check { ["uploading", "uploaded", "abandoned"].contains($0) }
+            t.column("remoteName", .text)  // the stem of upos_uri that a submission names, once complete
+            t.column("createdAt", .double).notNull()
+            t.column("updatedAt", .double).notNull()
+        }
+        try db.create(index: "uploadFile_on_identity", on: "uploadFile", columns: ["path", "size", "mtime"])
+
+        try db.create(table: "uploadPart") { t in
+            t.column("uploadFileId", .integer).notNull().references("uploadFile", onDelete: .cascade)
+            t.column("partNumber", .integer).notNull()  // 1-based, as UPOS counts
+            t.column("eTag", .text).notNull()
+            t.column("bytes", .integer).notNull()
+            t.primaryKey(["uploadFileId", "partNumber"])
+        }
+
+        // One Bilibili archive (稿件): from `biliup upload`, or a recorded session's segments.
+        try db.create(table: "archive") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("accountId", .integer).references("account", onDelete: .setNull)
+            t.column("sessionId", .integer).references("session", onDelete: .setNull)
+            t.column("template", .text)  // template name; NULL for a one-off upload
+            t.column("title", .text).notNull()
+            t.column("studio", .text).notNull()  // JSON: the submission body, parts excluded
+            // collecting: parts still come (the session records); ready: all parts known;
+            // submitted: code 0 (aid/bvid set); failed: gave up (error says why); held: waits for a person
+            t.column("state", .text).notNull().check { ["collecting", "ready", "submitted", "failed", "held"].contains($0) }
+            t.column("aid", .integer)
+            t.column("bvid", .text)
+            t.column("appendTo", .text)  // BV/av id of an existing archive the parts are appended to
+            t.column("tries", .integer).notNull().defaults(to: 0)
+            t.column("nextTryAt", .double)
+            t.column("error", .text)
+            t.column("submittedAt", .double)
+            t.column("createdAt", .double).notNull()
+            t.column("updatedAt", .double).notNull()
+        }
+        try db.create(index: "archive_on_state", on: "archive", columns: ["state"])
+        try db.create(index: "archive_on_sessionId", on: "archive", columns: ["sessionId"])
+
+        try db.create(table: "archivePart") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("archiveId", .integer).notNull().references("archive", onDelete: .cascade)
+            t.column("position", .integer).notNull()  // recording order, 0-based
+            t.column("segmentId", .integer).references("segment", onDelete: .setNull)
+            t.column("path", .text).notNull()
+            t.column("title", .text).notNull()  // the part's title in the archive
+            t.column("uploadFileId", .integer).references("uploadFile", onDelete: .setNull)
+            // queued → uploading → uploaded; held: the integrity gate stopped it; failed: gave up
+            t.column("state", .text).notNull().check { ["queued", "uploading", "uploaded", "held", "failed"].contains($0) }
+            t.column("tries", .integer).notNull().defaults(to: 0)
+            t.column("nextTryAt", .double)
+            t.column("error", .text)
+            t.column("createdAt", .double).notNull()
+            t.column("updatedAt", .double).notNull()
+        }
+        try db.create(index: "archivePart_on_archiveId_position", on: "archivePart", columns: ["archiveId", "position"], unique: true)
+        try db.create(index: "archivePart_on_state", on: "archivePart", columns: ["state"])
     }
 }

@@ -1,3 +1,4 @@
+import BiliupNet
 import ArgumentParser
 import BiliupEngine
 import BiliupMedia

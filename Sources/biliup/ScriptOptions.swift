@@ -1,3 +1,4 @@
+import BiliupNet
 import ArgumentParser
 import BiliupEngine
 import BiliupScript
@@ -25,7 +26,7 @@ struct ScriptOptions: ParsableArguments {
         }
     }
 
-    func remap() throws(ScriptError) -> HostRemap {
+    func remap() throws(HostRemapError) -> HostRemap {
         var remap = try HostRemap.environment(ProcessInfo.processInfo.environment["BILIUP_HOST_REMAP"])
         for spec in hostRemaps { try remap.add(spec) }
         return remap

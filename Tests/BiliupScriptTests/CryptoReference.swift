@@ -1,4 +1,5 @@
 @testable import BiliupScript
+import BiliupNet
 import BiliupTestSupport
 import Foundation
 

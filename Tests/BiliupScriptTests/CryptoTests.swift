@@ -1,4 +1,5 @@
 @testable import BiliupScript
+@testable import BiliupNet
 import BiliupTestSupport
 import Foundation
 import Testing

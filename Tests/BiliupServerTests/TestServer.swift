@@ -1,3 +1,4 @@
+import BiliupNet
 import BiliupEngine
 import BiliupScript
 import BiliupServer

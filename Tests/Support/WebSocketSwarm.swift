@@ -1,4 +1,4 @@
-import BiliupScript  // Digest.sha1, for Sec-WebSocket-Accept
+import BiliupNet  // Digest.sha1, for Sec-WebSocket-Accept
 import Foundation
 #if canImport(Glibc)
 import Glibc

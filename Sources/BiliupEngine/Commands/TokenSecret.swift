@@ -1,3 +1,4 @@
+import BiliupNet
 import BiliupScript
 import Foundation
 

@@ -1,3 +1,4 @@
+import BiliupNet
 import CLua
 
 extension ScriptHost {

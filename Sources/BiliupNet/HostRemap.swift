@@ -14,27 +14,27 @@ public struct HostRemap: Sendable, Equatable {
 
     public init() {}
 
-    public init(parsing specs: [String]) throws(ScriptError) {
+    public init(parsing specs: [String]) throws(HostRemapError) {
         for spec in specs {
             try add(spec)
         }
     }
 
     /// Rules from `BILIUP_HOST_REMAP`: comma- or whitespace-separated `HOST=BASE` pairs.
-    public static func environment(_ value: String?) throws(ScriptError) -> HostRemap {
+    public static func environment(_ value: String?) throws(HostRemapError) -> HostRemap {
         guard let value else { return HostRemap() }
         let specs = value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
         return try HostRemap(parsing: specs)
     }
 
-    public mutating func add(_ spec: String) throws(ScriptError) {
+    public mutating func add(_ spec: String) throws(HostRemapError) {
         guard let eq = spec.firstIndex(of: "=") else {
-            throw ScriptError(kind: .load, source: "host remap", message: "'\(spec)': expected HOST=BASE_URL")
+            throw HostRemapError("'\(spec)': expected HOST=BASE_URL")
         }
         let host = spec[..<eq].lowercased()
         var base = String(spec[spec.index(after: eq)...])
         guard !host.isEmpty, !host.contains("/"), let parts = URLParts(base), !parts.host.isEmpty else {
-            throw ScriptError(kind: .load, source: "host remap", message: "'\(spec)': expected HOST=BASE_URL, e.g. api.example.com=http://127.0.0.1:8080/api")
+            throw HostRemapError("'\(spec)': expected HOST=BASE_URL, e.g. api.example.com=http://127.0.0.1:8080/api")
         }
         while base.hasSuffix("/") { base.removeLast() }
         rules.append(Rule(host: host, base: base))
@@ -59,12 +59,12 @@ public struct HostRemap: Sendable, Equatable {
 }
 
 /// Just enough URL splitting for remapping and redirects: `scheme://authority/path?query#fragment`.
-struct URLParts {
-    var scheme: String
-    var authority: String
-    var pathAndQuery: String
+public struct URLParts: Sendable {
+    public var scheme: String
+    public var authority: String
+    public var pathAndQuery: String
 
-    init?(_ url: String) {
+    public init?(_ url: String) {
         guard let sep = url.range(of: "://") else { return nil }
         scheme = String(url[..<sep.lowerBound]).lowercased()
         guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) else { return nil }
@@ -77,7 +77,7 @@ struct URLParts {
     }
 
     /// The host without user info and port (IPv6 brackets kept off).
-    var host: String {
+    public var host: String {
         var a = Substring(authority)
         if let at = a.lastIndex(of: "@") { a = a[a.index(after: at)...] }
         if a.hasPrefix("["), let close = a.firstIndex(of: "]") { return String(a[a.index(after: a.startIndex)..<close]) }
@@ -85,10 +85,10 @@ struct URLParts {
         return String(a)
     }
 
-    var origin: String { "\(scheme)://\(authority)" }
+    public var origin: String { "\(scheme)://\(authority)" }
 
     /// Resolves a `Location` header against this URL.
-    func resolve(_ reference: String) -> String {
+    public func resolve(_ reference: String) -> String {
         if URLParts(reference) != nil { return reference }
         if reference.hasPrefix("//") { return "\(scheme):\(reference)" }
         if reference.hasPrefix("/") { return origin + reference }
@@ -97,4 +97,13 @@ struct URLParts {
         let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "/"
         return origin + directory + reference
     }
+}
+
+/// A `HOST=BASE` rule that cannot be read; the message names the rule and the expected form.
+public struct HostRemapError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+
+    init(_ message: String) { self.message = message }
+
+    public var description: String { "host remap: \(message)" }
 }
