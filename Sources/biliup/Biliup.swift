@@ -14,7 +14,7 @@ struct Biliup: ParsableCommand {
             """,
         version: BiliupVersion.current,
         subcommands: [RunCommand.self, ServerCommand.self, DownloadCommand.self, CheckCommand.self, PluginsCommand.self, ProbeCommand.self,
-                      UserCommand.self])
+                      UserCommand.self, UploadCommand.self, AppendCommand.self])
 
     /// Global options may come before the subcommand (`biliup --plugin-dir DIR check URL`); each
     /// subcommand declares them, so they are moved behind its name before parsing.
@@ -24,8 +24,8 @@ struct Biliup: ParsableCommand {
 }
 
 enum GlobalArguments {
-    /// Options of `ScriptOptions` that take a value.
-    static let valued: Set<String> = ["--plugin-dir", "--host-remap", "--data-dir"]
+    /// Options of `ScriptOptions` that take a value, and biliup's `-u/--user-cookie` (`biliup -u FILE upload ...`).
+    static let valued: Set<String> = ["--plugin-dir", "--host-remap", "--data-dir", "-u", "--user-cookie"]
 
     static func movedBehindSubcommand(_ args: [String]) -> [String] {
         var globals: [String] = []
