@@ -32,7 +32,7 @@ struct AppendCommand: ParsableCommand {
         let (options, files) = (options, files)
         try runUpload(display: display) { () async throws(CommandFailure) in
             let session = try UploadSession(options: options, display: display)
-            do {
+            do throws(UploadError) {
                 // Read first: a wrong id or a login that cannot edit it fails before anything is uploaded.
                 _ = try await session.submitter.view(archive)
                 let parts = try await session.uploadParts(files)

@@ -36,7 +36,7 @@ struct UploadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A JPEG or PNG cover image, uploaded first. Default: Bilibili picks a frame.", valueName: "IMAGE"))
     var cover: String?
 
-    @Option(help: ArgumentHelp("1: made by the uploader (自制, default); 2: reposted (转载, needs --source).", valueName: "1|2"))
+    @Option(help: ArgumentHelp("1: made by the uploader (自制); 2: reposted (转载, needs --source).", valueName: "1|2"))
     var copyright = 1
 
     @Option(help: ArgumentHelp("Where a reposted archive comes from (a URL); needed with --copyright 2.", valueName: "URL"))
@@ -60,21 +60,21 @@ struct UploadCommand: ParsableCommand {
     @Flag(name: .customLong("up-selection-reply"), help: "Show only comments the uploader selected (精选评论).")
     var upSelectionReply = false
 
-    @Option(help: ArgumentHelp("Dolby audio: 0 off (default), 1 on.", valueName: "0|1"))
+    @Option(help: ArgumentHelp("Dolby audio: 0 off, 1 on.", valueName: "0|1"))
     var dolby = 0
 
-    @Option(name: .customLong("hires"), help: ArgumentHelp("Hi-Res lossless audio (lossless_music): 0 off (default), 1 on.", valueName: "0|1"))
+    @Option(name: .customLong("hires"), help: ArgumentHelp("Hi-Res lossless audio (lossless_music): 0 off, 1 on.", valueName: "0|1"))
     var hires = 0
 
-    @Option(name: .customLong("open-elec"), help: ArgumentHelp("Charging (充电, charging_pay): 0 off (default), 1 on.", valueName: "0|1"))
+    @Option(name: .customLong("open-elec"), help: ArgumentHelp("Charging (充电, charging_pay): 0 off, 1 on.", valueName: "0|1"))
     var openElec = 0
 
     @Option(name: .customLong("mission-id"), help: ArgumentHelp("The event (活动) to join, by id. Default: none.", valueName: "N"))
     var missionId: Int?
 
     @Option(name: .customLong("extra-fields"), help: ArgumentHelp("""
-                A JSON object of more submission fields, sent as they are at the top level (they replace the \
-                fields above of the same name), for what Bilibili knows and these options do not.
+                A JSON object of more submission fields, sent as they are at the top level of the submission, \
+                for what Bilibili knows and these options do not (biliup's --extra-fields).
                 """, valueName: "JSON"))
     var extraFields: String?
 
@@ -124,7 +124,7 @@ struct UploadCommand: ParsableCommand {
         }
         try runUpload(display: display) { () async throws(CommandFailure) in
             let session = try UploadSession(options: options, display: display)
-            do {
+            do throws(UploadError) {
                 var studio = studio
                 if let cover {
                     studio.cover = try await session.submitter.uploadCover(path: cover)

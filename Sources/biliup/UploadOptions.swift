@@ -26,9 +26,9 @@ struct UploadOptions: ParsableArguments {
 
     @Option(name: [.customShort("l"), .customLong("line")],
             help: ArgumentHelp("""
-                The upload line (CDN): auto probes them and takes the fastest; or one of bda2, bda, bldsa, \
-                cnbldsa, andsa, atdsa, cnbd, anbd, atbd, tx, cntx, antx, attx, txa, alia (biliup's names).
-                """, valueName: "LINE"))
+                The upload line (CDN): auto probes the lines Bilibili offers and takes the fastest; or one \
+                by biliup's name: 
+                """ + UploadLine.names.dropFirst().joined(separator: ", ") + ".", valueName: "LINE"))
     var line = "auto"
 
     @Option(help: ArgumentHelp("Chunks of one file uploaded at once (biliup's --limit).", valueName: "N"))
@@ -60,7 +60,7 @@ struct UploadOptions: ParsableArguments {
 
     func uploadLine() throws -> UploadLine {
         guard let line = UploadLine(named: line) else {
-            throw ValidationError("--line: \"\(line)\" is not a line (auto, \(UploadLine.named.map(\.name).joined(separator: ", ")))")
+            throw ValidationError("--line: \"\(line)\" is not a line (\(UploadLine.names.joined(separator: ", ")))")
         }
         return line
     }
