@@ -61,7 +61,8 @@ public struct Submitter: Sendable {
             throw Self.namingTheField(error)
         }
         let aid = studio.aid ?? ref.aid
-        return SubmittedArchive(aid: aid, bvid: ArchiveRef.bvid(fromAid: aid))
+        // The view names the archive's bvid; the edit's answer need not.
+        return SubmittedArchive(aid: aid, bvid: studio.extraFields["bvid"]?.stringValue ?? ArchiveRef.bvid(fromAid: aid))
     }
 
     /// The app that signs: the one that issued the token, else the TV app (biliup's submission app).
