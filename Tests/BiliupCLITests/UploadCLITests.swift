@@ -1,4 +1,5 @@
 import BiliupTestSupport
+import BiliupValues
 import Foundation
 import Testing
 
@@ -106,8 +107,6 @@ import Testing
         #expect(result.stderr.contains("plain.flv: uploaded in"))
     }
 }
-
-import BiliupValues
 
 extension JSONValue {
     fileprivate func memberString(_ key: String) -> String? {
