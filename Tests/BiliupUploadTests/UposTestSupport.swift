@@ -35,7 +35,7 @@ struct UposHarness {
     func randomFile(_ name: String, size: Int) throws -> URL {
         let url = directory.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let out = try FileHandle(forWritingTo: url)
         defer { try? out.close() }
         let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))

@@ -62,7 +62,10 @@ import Testing
         let uploader = harness.uploader(store: store)
 
         let stopped = await first.run { try await uploader.upload(path: file.path, events: first.callback) }
-        guard case .failure(let error) = stopped else { return Issue.record("the upload was not stopped") }
+        guard case .failure(let error) = stopped else {
+            Issue.record("the upload was not stopped")
+            return
+        }
         #expect(error.kind == .cancelled)
         let row = try #require(try store.uploadFiles(path: file.path).first)
         #expect(row.state == .uploading)
