@@ -62,8 +62,9 @@ struct ChunkPump: Sendable {
                                    fileName: fileName) {
             case .success(let eTag):
                 do throws(UploadError) {
-                    let sent = try ledger.record(UploadPart(partNumber: index + 1, eTag: eTag, bytes: Int64(chunk.length)))
-                    events(.progress(sent: sent, total: file.size))
+                    try ledger.record(UploadPart(partNumber: index + 1, eTag: eTag, bytes: Int64(chunk.length))) { sent in
+                        events(.progress(sent: sent, total: file.size))
+                    }
                 } catch {
                     throw .failed(error)
                 }

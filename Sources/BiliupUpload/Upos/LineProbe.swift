@@ -22,7 +22,8 @@ struct LineProbe {
             return Choice(line: .bda2, millis: nil)
         }
         let lines = answer.objects("lines").compactMap(Self.line)
-        let byGet = answer.object("probe")?.bool("get") ?? false
+        // `probe` names the method to time with: {"get": {...}} or {"post": {...}} (or a plain flag).
+        let byGet = answer.object("probe")?.isSet("get") ?? false
         let timed = await withTaskGroup(of: Choice?.self) { group in
             for line in lines {
                 group.addTask { await time(line, byGet: byGet) }

@@ -14,8 +14,9 @@ final class PartLedger: Sendable {
         accepted = Mutex(Dictionary(resumed.map { ($0.partNumber, $0) }, uniquingKeysWith: { $1 }))
     }
 
-    /// Records an accepted part and returns the bytes accepted so far.
-    func record(_ part: UploadPart) throws(UploadError) -> Int64 {
+    /// Records an accepted part and hands `accepted` the bytes accepted so far. `accepted` runs under
+    /// the ledger's lock, so that parallel chunks report rising totals.
+    func record(_ part: UploadPart, accepted report: (Int64) -> Void) throws(UploadError) {
         if let store, let uploadFileId {
             do {
                 try store.saveUploadPart(UploadPartRecord(uploadFileId: uploadFileId, partNumber: part.partNumber,
@@ -24,9 +25,9 @@ final class PartLedger: Sendable {
                 throw UploadError(.file, "recording part \(part.partNumber)", "the store refused it: \(error)")
             }
         }
-        return accepted.withLock { parts in
+        accepted.withLock { parts in
             parts[part.partNumber] = part
-            return parts.values.reduce(0) { $0 + $1.bytes }
+            report(parts.values.reduce(0) { $0 + $1.bytes })
         }
     }
 

@@ -24,11 +24,13 @@ struct UposAnswer {
         }
     }
 
-    func bool(_ key: String) -> Bool? {
+    /// Whether `key` is there and not null, false or 0.
+    func isSet(_ key: String) -> Bool {
         switch fields[key] {
-        case .bool(let b): b
-        case .int(let i): i != 0
-        default: nil
+        case nil, .null?: false
+        case .bool(let b)?: b
+        case .int(let i)?: i != 0
+        default: true
         }
     }
 

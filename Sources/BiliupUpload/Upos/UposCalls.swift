@@ -84,13 +84,12 @@ struct UposCalls: Sendable {
         }
     }
 
-    /// Sends `request` with `body`, which must stay valid until this returns.
+    /// Sends `request` with `body` in place (no copy); `body` stays valid until this returns.
     private func sendBody(_ request: HTTPRequest, body: UnsafeRawBufferPointer) async -> Result<HTTPResponse, NetError> {
         var request = request
         request.url = client.remap.apply(request.url)
         if request.proxy == nil { request.proxy = client.proxy }
-        request.body = Array(body)
-        return await HTTPClient.fetch(request)
+        return await HTTPClient.upload(request, body: body)
     }
 
     private func retryingTransient<T>(_ call: () async throws(UploadError) -> T) async throws(UploadError) -> T {

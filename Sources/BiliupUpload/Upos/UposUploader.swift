@@ -147,6 +147,7 @@ public final class UposUploader: Sendable {
         return kept
     }
 
+    @discardableResult
     private func record<T>(_ what: String, _ body: (Store) throws -> T) throws(UploadError) -> T {
         do {
             return try body(store!)
