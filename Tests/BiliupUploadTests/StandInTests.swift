@@ -6,7 +6,7 @@ import Testing
 
 /// The Bilibili stand-in driven with raw HTTP, as any client would: the protocol it serves is the one
 /// every uploader test relies on, so its checks must hold on their own.
-@Suite struct StandInTests {
+@Suite final class StandInTests {
     let directory: URL
     let standIn: BilibiliStandIn
     let account: StandInAccount
@@ -15,6 +15,11 @@ import Testing
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("standin-\(UUID().uuidString)")
         standIn = try BilibiliStandIn(directory: directory)
         account = standIn.addAccount(mid: 4242, uname: "测试UP主")
+    }
+
+    deinit {
+        standIn.stop()
+        try? FileManager.default.removeItem(at: directory)
     }
 
     @Test func uploadsInThreePartsAssembleTheFileInPartNumberOrder() async throws {
@@ -147,7 +152,143 @@ import Testing
         #expect(kept == ["fifty.bin"])
     }
 
+    @Test func aSubmissionIsValidatedThenBecomesAnArchiveThatCanBeViewedAndEdited() async throws {
+        let first = try await upload(Data(repeating: 7, count: 3000), name: "p1.flv")
+        let image = Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9])
+        let form = "cover=" + PercentEncoding.encode("data:image/jpeg;base64," + image.base64EncodedString()) + "&csrf=\(account.biliJct)"
+        let cover = try await json(send("/x/vu/web/cover/up", method: "POST", cookie: account.cookieHeader, body: Array(form.utf8)))
+        let coverURL = try #require((cover["data"] as? [String: Any])?["url"] as? String)
+        #expect(standIn.covers.map(\.url) == [coverURL])
+        #expect(try Data(contentsOf: #require(standIn.covers.first?.file)) == image)
+
+        let add = "/x/vu/web/add/v3?t=1700000000000&csrf=\(account.biliJct)"
+        func studio(title: String = "直播回放", tid: Int = 171, copyright: Int = 1, source: String = "", videos: [String]) -> [UInt8] {
+            let parts = videos.map { #"{"title":"P","filename":"\#($0)","desc":""}"# }.joined(separator: ",")
+            return Array(#"{"copyright":\#(copyright),"source":"\#(source)","tid":\#(tid),"cover":"\#(coverURL)","title":"\#(title)","desc":"","tag":"直播,录播","videos":[\#(parts)]}"#.utf8)
+        }
+        var codes: [Int] = []
+        for body in [studio(tid: 99999, videos: [first]), studio(title: " ", videos: [first]),
+                     studio(copyright: 2, videos: [first])] {
+            codes.append(try #require(try await json(send(add, method: "POST", cookie: account.cookieHeader, body: body))["code"] as? Int))
+        }
+        #expect(codes == [21003, 21001, 21012])
+
+        standIn.submitRateLimits = 1
+        let limited = try await json(send(add, method: "POST", cookie: account.cookieHeader, body: studio(videos: [first])))
+        #expect(limited["code"] as? Int == 21070)
+        let added = try await json(send(add, method: "POST", cookie: account.cookieHeader, body: studio(videos: [first])))
+        #expect(added["code"] as? Int == 0)
+        let aid = try #require((added["data"] as? [String: Any])?["aid"] as? Int)
+        #expect(standIn.archives[Int64(aid)]?.videoFilenames == [first])
+        #expect(standIn.submissions.map(\.code) == [21003, 21001, 21012, 21070, 0])
+
+        let viewQuery = AppKey.tv.signedQuery([("access_key", account.accessToken), ("aid", String(aid)), ("ts", "1700000000")])
+        let view = try #require(try await json(get("/x/client/archive/view?\(viewQuery)"))["data"] as? [String: Any])
+        let archive = try #require(view["archive"] as? [String: Any])
+        #expect(archive["title"] as? String == "直播回放" && archive["tid"] as? Int == 171 && archive["cover"] as? String == coverURL)
+        #expect((view["videos"] as? [[String: Any]])?.map { $0["filename"] as? String } == [first])
+
+        let second = try await upload(Data(repeating: 8, count: 2000), name: "p2.flv")
+        var edited = try #require(try JSONSerialization.jsonObject(with: Data(studio(videos: [first, second]))) as? [String: Any])
+        edited["aid"] = aid
+        let editQuery = AppKey.tv.signedQuery([("access_key", account.accessToken), ("ts", "1700000000")])
+        let edit = try await json(send("/x/vu/app/edit/full?\(editQuery)", method: "POST",
+                                       body: Array(JSONSerialization.data(withJSONObject: edited))))
+        #expect(edit["code"] as? Int == 0)
+        #expect(standIn.archives[Int64(aid)]?.videoFilenames == [first, second])
+        #expect(standIn.archives[Int64(aid)]?.edits == 1)
+    }
+
+    @Test func chunkFaultsAreRepeatableAndCutConnectionsAreRecorded() async throws {
+        func statuses(seed: UInt64) async throws -> [Int?] {
+            let other = try BilibiliStandIn(directory: directory.appendingPathComponent("seed\(seed)"))
+            let owner = other.addAccount(mid: 1, uname: "u")
+            other.seedFaults(seed)
+            other.chunkFailureRate = 0.5
+            other.cutConnectionEvery = 4
+            let target = try await startUpload(on: other, owner, size: 8)
+            for _ in 0..<8 {
+                _ = await HTTPClient.fetch(HTTPRequest(url: other.baseURL.absoluteString + target.url + target.partQuery(1, of: 1, size: 8, total: 8),
+                                                       method: "PUT", headers: target.auth, body: Array(repeating: 1, count: 8)))
+            }
+            return other.chunkPuts.map(\.status)
+        }
+        let first = try await statuses(seed: 7)
+        #expect(try await statuses(seed: 7) == first)
+        #expect(first[3] == nil && first[7] == nil)
+        #expect(first.contains(500) && first.contains(200))
+    }
+
+    @Test func aRefreshRotatesTheTokensAndRetiresTheOldOnes() async throws {
+        let info = { (token: String) async throws -> [String: Any] in
+            let query = AppKey.tv.signedQuery([("access_key", token), ("actionKey", "appkey"), ("ts", "1700000000")])
+            return try await self.json(self.get("/x/passport-login/oauth2/info?\(query)"))
+        }
+        #expect((try await info(account.accessToken)["data"] as? [String: Any])?["refresh"] as? Bool == false)
+        standIn.requireRefresh(account.mid)
+        #expect((try await info(account.accessToken)["data"] as? [String: Any])?["refresh"] as? Bool == true)
+
+        let form = AppKey.tv.signedQuery([("access_key", account.accessToken), ("actionKey", "appkey"),
+                                          ("refresh_token", account.refreshToken), ("ts", "1700000000")])
+        let refreshed = try await json(send("/x/passport-login/oauth2/refresh_token", method: "POST", body: Array(form.utf8)))
+        let token = try #require((refreshed["data"] as? [String: Any])?["token_info"] as? [String: Any])
+        let now = try #require(standIn.account(mid: account.mid))
+        #expect(token["access_token"] as? String == now.accessToken && now.accessToken != account.accessToken)
+        #expect(token["refresh_token"] as? String == now.refreshToken && now.refreshToken != account.refreshToken)
+        #expect(try await info(account.accessToken)["code"] as? Int == -2)
+        #expect((try await info(now.accessToken)["data"] as? [String: Any])?["refresh"] as? Bool == false)
+        let again = try await json(send("/x/passport-login/oauth2/refresh_token", method: "POST", body: Array(form.utf8)))
+        #expect(again["code"] as? Int == 61000)
+    }
+
+    @Test func navKnowsTheCookiesAccount() async throws {
+        let loggedIn = try await json(get("/x/web-interface/nav", cookie: account.cookieHeader))
+        let data = try #require(loggedIn["data"] as? [String: Any])
+        #expect(data["isLogin"] as? Bool == true && data["mid"] as? Int == 4242 && data["uname"] as? String == "测试UP主")
+        #expect(try await json(get("/x/web-interface/nav"))["code"] as? Int == -101)
+        let file = try LoginInfo.reading(Data(standIn.loginInfoJSON(for: account).utf8))
+        #expect(file.cookieHeader.contains("SESSDATA=\(account.sessdata)") && file.platform == "BiliTV" && file.tokenInfo.mid == 4242)
+    }
+
     // MARK: - Raw HTTP
+
+    /// A preuploaded and initialized upload on `server`, ready for chunk PUTs.
+    private struct UposTarget {
+        let url: String
+        let auth: [(String, String)]
+        let uploadId: String
+        let bizId: Int
+        let stem: String
+
+        func partQuery(_ partNumber: Int, of chunks: Int, size: Int, total: Int, start: Int = 0) -> String {
+            "?partNumber=\(partNumber)&uploadId=\(uploadId)&chunk=\(partNumber - 1)&chunks=\(chunks)&size=\(size)&start=\(start)&end=\(start + size)&total=\(total)"
+        }
+    }
+
+    private func startUpload(on server: BilibiliStandIn, _ owner: StandInAccount, size: Int, name: String = "a.flv") async throws -> UposTarget {
+        var request = HTTPRequest(url: server.baseURL.absoluteString + "/preupload?name=\(name)&r=upos&profile=ugcupos%2Fbup&size=\(size)")
+        request.cookie = owner.cookieHeader
+        let pre = try json(await HTTPClient.fetch(request).get())
+        let uri = try #require(pre["upos_uri"] as? String)
+        let url = "/" + uri.dropFirst("upos://".count)
+        let auth = [("X-Upos-Auth", try #require(pre["auth"] as? String))]
+        let started = try json(await HTTPClient.fetch(HTTPRequest(url: server.baseURL.absoluteString + url + "?uploads&output=json",
+                                                                  method: "POST", headers: auth)).get())
+        return UposTarget(url: url, auth: auth, uploadId: try #require(started["upload_id"] as? String),
+                          bizId: try #require(pre["biz_id"] as? Int), stem: String(uri.dropFirst("upos://ugc/".count).split(separator: ".")[0]))
+    }
+
+    /// `data` uploaded in one part and completed; the stem a submission names it by.
+    private func upload(_ data: Data, name: String) async throws -> String {
+        let target = try await startUpload(on: standIn, account, size: data.count, name: name)
+        let put = try await send(target.url + target.partQuery(1, of: 1, size: data.count, total: data.count), method: "PUT",
+                                 headers: target.auth, body: Array(data))
+        #expect(put.status == 200)
+        let done = try await send(target.url + "?output=json&name=\(name)&uploadId=\(target.uploadId)&biz_id=\(target.bizId)", method: "POST",
+                                  headers: target.auth, body: Array(#"{"parts":[{"partNumber":1,"eTag":"etag"}]}"#.utf8))
+        #expect(done.status == 200)
+        return target.stem
+    }
 
     private func get(_ path: String, cookie: String? = nil) async throws -> HTTPResponse {
         try await send(path, method: "GET", cookie: cookie)

@@ -22,6 +22,12 @@ extension BilibiliStandIn {
         set { lock.withLock { state.chunkSize = newValue } }
     }
 
+    /// Every upload id in progress stops working (chunk PUTs and completes answer 404), as when an
+    /// upload session expires on Bilibili's side; the client has to preupload again.
+    public func expireUploadSessions() {
+        lock.withLock { state.uploads.removeAll() }
+    }
+
     /// The lines `preupload?r=probe` lists; all on bilivideo.com, so the host remap sends them here.
     static let lines = ["bda2", "bldsa", "tx", "txa", "alia"]
 
