@@ -16,6 +16,7 @@ final class UploadProgressDisplay: @unchecked Sendable {
     private var file = ""
     private var startedAt = Date()
     private var resumedBytes: Int64 = 0
+    private var totalBytes: Int64 = 0
     private var barShown = false
     private var lastDraw = Date.distantPast
     private var lastProgressEvent = Date.distantPast
@@ -34,6 +35,7 @@ final class UploadProgressDisplay: @unchecked Sendable {
             file = (path as NSString).lastPathComponent
             startedAt = Date()
             resumedBytes = 0
+            totalBytes = 0
             switch style {
             case .json: emitJSON(["event": "file", "file": .string(path), "index": .int(Int64(index + 1)), "count": .int(Int64(count))])
             case .plain: note("uploading \(path) (\(index + 1) of \(count))")
@@ -52,6 +54,7 @@ final class UploadProgressDisplay: @unchecked Sendable {
             case .started(let total, let resumed):
                 startedAt = Date()
                 resumedBytes = resumed
+                totalBytes = total
                 let already = resumed > 0 ? ", \(formatBytes(resumed)) already there" : ""
                 report(["event": "started", "total": .int(total), "resumed": .int(resumed)],
                        "\(file): \(formatBytes(total))\(already)", onBars: false)
@@ -132,7 +135,9 @@ final class UploadProgressDisplay: @unchecked Sendable {
 
     private func finished(video: Studio.Video, seconds: Double) {
         clearBar()
-        let text = "\(file): uploaded in \(String(format: "%.1f", seconds)) s as \(video.filename)"
+        let sent = Double(totalBytes - resumedBytes)
+        let rate = seconds > 0 && sent > 0 ? String(format: ", %.1f MiB/s", sent / seconds / Double(1 << 20)) : ""
+        let text = "\(file): uploaded \(formatBytes(totalBytes)) in \(String(format: "%.1f", seconds)) s\(rate) as \(video.filename)"
         switch style {
         case .json:
             emitJSON(["event": "finished", "file": .string(file), "filename": .string(video.filename), "seconds": .number(seconds)])

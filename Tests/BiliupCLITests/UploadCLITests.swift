@@ -104,7 +104,7 @@ import Testing
         let bvid = try #require(standIn.archives.values.first?.bvid)
         #expect(result.stdout.contains("submitted \(bvid)"))
         #expect(result.stderr.contains("uploading \(file.path)"))
-        #expect(result.stderr.contains("plain.flv: uploaded in"))
+        #expect(result.stderr.contains("plain.flv: uploaded 39 KiB in"))
     }
 }
 
