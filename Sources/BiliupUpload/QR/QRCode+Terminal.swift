@@ -7,8 +7,8 @@ extension QRCode {
     ///
     /// Light modules are drawn as blocks (in the text colour) and dark ones as spaces (the background).
     /// Terminals default to light text on a dark background, where this gives the dark-on-light code
-    /// scanners expect; on a light-background terminal it shows inverted, which most phone scanners (the
-    /// Bilibili app's included) also read. ANSI colours would fix both cases but not a log or a pipe.
+    /// scanners expect. On a light-background terminal it shows inverted, which many scanners read and some
+    /// do not (the PNG is the fallback); ANSI colours would fix that but not a log file or a pipe.
     public var terminalText: String {
         let q = QRCode.terminalQuietZone
         let span = -q ..< size + q
