@@ -23,7 +23,7 @@ extension BilibiliStandIn {
     }
 
     /// Every upload id in progress stops working (chunk PUTs and completes answer 404), as when an
-    /// upload session expires on Bilibili's side; the client has to preupload again.
+    /// upload session expires on Bilibili's side; the client has to start a new one (init again).
     public func expireUploadSessions() {
         lock.withLock { state.uploads.removeAll() }
     }
