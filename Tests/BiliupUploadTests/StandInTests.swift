@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func uposRefusesAWrongAuthAndAnIncompleteUpload() async throws {
-        let pre = try await json(get("/preupload?name=a.mp4&r=upos&size=10", cookie: account.cookieHeader))
+        let pre = try await json(get("/preupload?name=a.mp4&r=upos&profile=ugcupos%2Fbup&size=10", cookie: account.cookieHeader))
         let url = "/" + (try #require(pre["upos_uri"] as? String)).dropFirst("upos://".count)
         let refused = try await send(url + "?uploads&output=json", method: "POST", headers: [("X-Upos-Auth", "forged")])
         #expect(refused.status == 403)
@@ -127,7 +127,7 @@ import Testing
         standIn.preuploadRateLimits = [601, 406, "OK:0"]
         var answers: [(Int, String)] = []
         for _ in 0..<4 {
-            let response = try await get("/preupload?name=a.mp4&r=upos&size=10", cookie: account.cookieHeader)
+            let response = try await get("/preupload?name=a.mp4&r=upos&profile=ugcupos%2Fbup&size=10", cookie: account.cookieHeader)
             answers.append((response.status, response.text))
         }
         #expect(answers.map(\.0) == [429, 406, 200, 200])

@@ -9,7 +9,6 @@ enum StandInAppKeys {
         "783bbb7264451d82": "2653583c8873dea268ab9386918b1d65",
         "5dce947fe22167f9": "5491a31c6bc11fb764a9b1f8d4acf092",
     ]
-    static let tv = "4409e2ce8ffd12b8"
 }
 
 /// Why a request was refused, as Bilibili's envelope says it.

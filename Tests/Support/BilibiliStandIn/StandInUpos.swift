@@ -23,7 +23,7 @@ extension BilibiliStandIn {
     }
 
     /// Every upload id in progress stops working (chunk PUTs and completes answer 404), as when an
-    /// upload session expires on Bilibili's side; the client has to preupload again.
+    /// upload session expires on Bilibili's side; the client has to start a new one (init again).
     public func expireUploadSessions() {
         lock.withLock { state.uploads.removeAll() }
     }
@@ -75,7 +75,7 @@ extension BilibiliStandIn {
         case .okZero?: return sendJSON(writer, ["OK": 0, "info": "您上传视频过快，请稍后再试"])
         case nil: break
         }
-        guard request.query["r"] == "upos", let name = request.query["name"], !name.isEmpty,
+        guard request.query["r"] == "upos", request.query["profile"] == "ugcupos/bup", let name = request.query["name"], !name.isEmpty,
               let size = Int(request.query["size"] ?? ""), size > 0
         else { return sendJSON(writer, ["OK": 0, "info": "参数错误"], status: 400) }
         let upcdn = request.query["upcdn"] ?? "bda2"
