@@ -50,7 +50,10 @@ import Testing
         let puts = harness.standIn.chunkPuts
         #expect(puts.contains { $0.status == 500 })
         #expect(puts.contains { $0.status == nil })  // cut mid-body
-        #expect(log.retries == puts.filter { $0.status != 200 }.count)
+        // Each resend answers a failure the stand-in caused; libcurl itself may quietly repeat a PUT whose
+        // reused connection was found dead, so the stand-in can count more failures than the uploader saw.
+        #expect(log.retries > 0)
+        #expect(log.retries <= puts.filter { $0.status != 200 }.count)
     }
 
     @Test func aStoppedUploadResumesWithOnlyTheMissingChunks() async throws {
