@@ -37,7 +37,7 @@ public actor Engine {
     private var diskTask: Task<Void, Never>?
     private var progressTask: Task<Void, Never>?
     /// The upload queue's running jobs, progress and rate-limit waits (the queue itself is in the store).
-    let uploads = UploadWork()
+    let uploadWork = UploadWork()
     let startedAt = Date()
     /// Grows with every event and command: a client that cached what it read knows when to read again.
     public nonisolated let revision = Atomic<Int>(0)

@@ -21,7 +21,8 @@ enum ArchiveText {
         var buffer = [CChar](repeating: 0, count: maxBytes + 1)
         // A mark at the end makes the expansion non-empty, so 0 can only mean "does not fit".
         guard Foundation.strftime(&buffer, buffer.count, text + "|", &parts) > 0 else { return text }
-        return String(String(cString: buffer).dropLast())
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(String(decoding: bytes, as: UTF8.self).dropLast())
     }
 
     private static func fillIn(_ text: String, _ values: [String: String]) -> String {

@@ -6,19 +6,22 @@ extension Engine {
     /// Archives not submitted yet (collecting, ready, held, failed), oldest first, with their parts and
     /// the progress of those uploading.
     public func uploads() throws(EngineError) -> [QueuedArchive] {
+        var list: [QueuedArchive] = []
         do {
-            return try store.archives(in: [.collecting, .ready, .held, .failed]).map { archive in
-                let parts = try store.archiveParts(archiveId: archive.id ?? 0).map { part in
-                    let progress = uploads.progress[part.id ?? 0]
-                    return QueuedArchive.Part(record: part, sent: progress?.sent, total: progress?.total)
+            for archive in try store.archives(in: [.collecting, .ready, .held, .failed]) {
+                var parts: [QueuedArchive.Part] = []
+                for part in try store.archiveParts(archiveId: archive.id ?? 0) {
+                    let progress = uploadWork.progress[part.id ?? 0]
+                    parts.append(QueuedArchive.Part(record: part, sent: progress?.sent, total: progress?.total))
                 }
                 let account = uploadTarget(archive).account
-                return QueuedArchive(archive: archive, parts: parts, account: account,
-                                     rateLimitedUntil: account.flatMap { uploads.rateLimits[$0]?.until })
+                list.append(QueuedArchive(archive: archive, parts: parts, account: account,
+                                          rateLimitedUntil: account.flatMap { uploadWork.rateLimits[$0]?.until }))
             }
         } catch {
             throw EngineError(error)
         }
+        return list
     }
 
     /// Archives Bilibili accepted, newest first.
@@ -79,9 +82,9 @@ extension Engine {
                 part.state = .failed
                 part.error = "cancelled by the user"
                 try store.updateArchivePart(part)
-                uploads.running[.part(part.id ?? 0)]?.cancel()
+                uploadWork.running[.part(part.id ?? 0)]?.cancel()
             }
-            uploads.running[.archive(archiveId)]?.cancel()
+            uploadWork.running[.archive(archiveId)]?.cancel()
             archive.state = .failed
             archive.error = "cancelled by the user"
             archive.nextTryAt = nil

@@ -52,8 +52,8 @@ extension Engine {
     /// Stops every upload and submission; what was in flight stays "uploading" in the store and
     /// resumes at the next start, as after a kill.
     func stopUploads() async {
-        uploads.timer?.cancel()
-        let tasks = Array(uploads.running.values)
+        uploadWork.timer?.cancel()
+        let tasks = Array(uploadWork.running.values)
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
     }
@@ -69,24 +69,24 @@ extension Engine {
         func later(_ date: Date?) { if let date { wake = min(wake ?? date, date) } }
         do {
             for part in try store.queuedArchiveParts() {
-                guard uploads.uploadingFiles < config.global.uploadFiles else { break }
-                guard let id = part.id, uploads.running[.part(id)] == nil else { continue }
+                guard uploadWork.uploadingFiles < config.global.uploadFiles else { break }
+                guard let id = part.id, uploadWork.running[.part(id)] == nil else { continue }
                 if let next = part.nextTryAt, next > now { later(next); continue }
                 guard let archive = try store.archive(id: part.archiveId) else { continue }
                 let target = uploadTarget(archive)
                 guard let account = target.account else { continue }
-                let (may, retry) = uploads.mayStart(.part(id), account: account, now: now)
+                let (may, retry) = uploadWork.mayStart(.part(id), account: account, now: now)
                 guard may else { later(retry); continue }
                 startUpload(part, archive, account: account, line: target.template?.line, uploader: uploader)
             }
             for archive in try store.archives(in: [.ready]) {
-                guard let id = archive.id, uploads.running[.archive(id)] == nil else { continue }
+                guard let id = archive.id, uploadWork.running[.archive(id)] == nil else { continue }
                 let parts = try store.archiveParts(archiveId: id)
                 guard try settle(archive, parts) else { continue }
                 if let next = archive.nextTryAt, next > now { later(next); continue }
                 let target = uploadTarget(archive)
                 guard let account = target.account else { continue }
-                let (may, retry) = uploads.mayStart(.archive(id), account: account, now: now)
+                let (may, retry) = uploadWork.mayStart(.archive(id), account: account, now: now)
                 guard may else { later(retry); continue }
                 startSubmit(archive, parts, account: account, template: target.template, uploader: uploader)
             }
@@ -113,21 +113,21 @@ extension Engine {
     }
 
     private func setUploadTimer(_ deadline: Date?) {
-        guard uploads.timerDeadline != deadline else { return }
-        uploads.timer?.cancel()
-        uploads.timerDeadline = deadline
-        guard let deadline else { uploads.timer = nil; return }
+        guard uploadWork.timerDeadline != deadline else { return }
+        uploadWork.timer?.cancel()
+        uploadWork.timerDeadline = deadline
+        guard let deadline else { uploadWork.timer = nil; return }
         let clock = clock
-        uploads.timer = Task { [weak self] in
+        uploadWork.timer = Task { [weak self] in
             guard (try? await clock.sleep(until: deadline)) != nil else { return }
             await self?.uploadTimerFired(deadline)
         }
     }
 
     private func uploadTimerFired(_ deadline: Date) {
-        guard uploads.timerDeadline == deadline else { return }
-        uploads.timerDeadline = nil
-        uploads.timer = nil
+        guard uploadWork.timerDeadline == deadline else { return }
+        uploadWork.timerDeadline = nil
+        uploadWork.timer = nil
         pumpUploads()
     }
 
@@ -146,13 +146,15 @@ extension Engine {
                             data: partData(archive, part).merging(["account": .string(account)]) { $1 }))
         let chunks = config.global.uploadChunks
         let path = part.path
-        uploads.accounts[.part(id)] = account
-        uploads.running[.part(id)] = Task { [weak self] in
+        uploadWork.accounts[.part(id)] = account
+        let progress: @Sendable (Int64, Int64) -> Void = { [weak self] sent, total in
+            Task { await self?.uploadProgressed(id, sent: sent, total: total) }
+        }
+        uploadWork.running[.part(id)] = Task { [weak self] in
             let result: Result<UploadedPart, UploadError>
-            do {
-                result = .success(try await uploader.uploadPart(path: path, account: account, line: line, chunkConcurrency: chunks) { sent, total in
-                    Task { await self?.uploadProgressed(id, sent: sent, total: total) }
-                })
+            do throws(UploadError) {
+                result = .success(try await uploader.uploadPart(path: path, account: account, line: line, chunkConcurrency: chunks,
+                                                                progress: progress))
             } catch {
                 result = .failure(error)
             }
@@ -165,11 +167,11 @@ extension Engine {
     static let uploadProgressInterval = 1.0
 
     private func uploadProgressed(_ id: Int64, sent: Int64, total: Int64) {
-        guard uploads.running[.part(id)] != nil else { return }
-        uploads.progress[id] = (sent, total)
+        guard uploadWork.running[.part(id)] != nil else { return }
+        uploadWork.progress[id] = (sent, total)
         let now = clock.now
-        if let last = uploads.progressPublishedAt[id], now.timeIntervalSince(last) < Self.uploadProgressInterval, sent < total { return }
-        uploads.progressPublishedAt[id] = now
+        if let last = uploadWork.progressPublishedAt[id], now.timeIntervalSince(last) < Self.uploadProgressInterval, sent < total { return }
+        uploadWork.progressPublishedAt[id] = now
         guard let part = try? store.archivePart(id: id), let archive = try? store.archive(id: part.archiveId) else { return }
         publish(EngineEvent(.uploadProgress, level: .debug, sessionId: archive.sessionId,
                             message: "\(part.path): \(sent) of \(total) bytes",
@@ -178,17 +180,17 @@ extension Engine {
 
     private func uploadEnded(_ id: Int64, _ result: Result<UploadedPart, UploadError>) {
         let job = UploadWork.Job.part(id)
-        uploads.running[job] = nil
-        uploads.progress[id] = nil
-        uploads.progressPublishedAt[id] = nil
-        let account = uploads.accounts.removeValue(forKey: job) ?? ""
+        uploadWork.running[job] = nil
+        uploadWork.progress[id] = nil
+        uploadWork.progressPublishedAt[id] = nil
+        let account = uploadWork.accounts.removeValue(forKey: job) ?? ""
         guard !stopping else { return }
         defer { pumpUploads() }
-        let wasWaiter = uploads.rateLimits[account]?.waiter == job
+        let wasWaiter = uploadWork.rateLimits[account]?.waiter == job
         // Cancelled, retried or given up meanwhile: the part's row says what it is now.
         guard var part = try? store.archivePart(id: id), part.state == .uploading,
               let archive = try? store.archive(id: part.archiveId) else {
-            if wasWaiter { uploads.rateLimits[account]?.waiter = nil }
+            if wasWaiter { uploadWork.rateLimits[account]?.waiter = nil }
             return
         }
         switch result {
@@ -238,23 +240,23 @@ extension Engine {
         let mode = template?.submit ?? .app
         publish(EngineEvent(.state, sessionId: archive.sessionId, message: "submitting \"\(archive.title)\" with \(parts.count) part(s) as \(account)",
                             data: archiveData(archive)))
-        uploads.accounts[.archive(id)] = account
-        uploads.running[.archive(id)] = Task { [weak self] in
+        uploadWork.accounts[.archive(id)] = account
+        uploadWork.running[.archive(id)] = Task { [weak self] in
             let result: Result<SubmittedArchive, UploadError>
-            do { result = .success(try await uploader.submit(account: account, studio: studio, mode: mode)) } catch { result = .failure(error) }
+            do throws(UploadError) { result = .success(try await uploader.submit(account: account, studio: studio, mode: mode)) } catch { result = .failure(error) }
             await self?.submitEnded(id, result)
         }
     }
 
     private func submitEnded(_ id: Int64, _ result: Result<SubmittedArchive, UploadError>) {
         let job = UploadWork.Job.archive(id)
-        uploads.running[job] = nil
-        let account = uploads.accounts.removeValue(forKey: job) ?? ""
+        uploadWork.running[job] = nil
+        let account = uploadWork.accounts.removeValue(forKey: job) ?? ""
         guard !stopping else { return }
         defer { pumpUploads() }
-        let wasWaiter = uploads.rateLimits[account]?.waiter == job
+        let wasWaiter = uploadWork.rateLimits[account]?.waiter == job
         guard var archive = try? store.archive(id: id), archive.state == .ready else {
-            if wasWaiter { uploads.rateLimits[account]?.waiter = nil }
+            if wasWaiter { uploadWork.rateLimits[account]?.waiter = nil }
             return
         }
         do {
@@ -298,7 +300,7 @@ extension Engine {
         if error.kind == .rateLimited {
             return UploadRetry(tries: tries, at: rateLimited(account, error, wasWaiter: wasWaiter, now: now), rateLimited: true, now: now)
         }
-        if wasWaiter { uploads.rateLimits[account]?.waiter = nil }
+        if wasWaiter { uploadWork.rateLimits[account]?.waiter = nil }
         // A refused login may be fixed by `biliup login` while the queue waits.
         guard error.isTransient || error.kind == .needsLogin else { return UploadRetry(tries: tries + 1, at: nil, now: now) }
         let failures = tries + 1
@@ -309,11 +311,11 @@ extension Engine {
     /// Notes a rate limit of `account` and returns when its jobs may try again. Jobs already in flight
     /// when the wait began report theirs without making it longer; the waiter's failure doubles it.
     private func rateLimited(_ account: String, _ error: UploadError, wasWaiter: Bool, now: Date) -> Date {
-        if let limit = uploads.rateLimits[account], !wasWaiter { return limit.until }
-        let attempt = (uploads.rateLimits[account]?.attempt ?? 0) + 1
+        if let limit = uploadWork.rateLimits[account], !wasWaiter { return limit.until }
+        let attempt = (uploadWork.rateLimits[account]?.attempt ?? 0) + 1
         let wait = UploadBackoff.rateLimit.seconds(attempt: attempt)
         let until = now + wait
-        uploads.rateLimits[account] = UploadWork.RateLimit(until: until, attempt: attempt, waiter: nil)
+        uploadWork.rateLimits[account] = UploadWork.RateLimit(until: until, attempt: attempt, waiter: nil)
         publish(EngineEvent(.uploadError, level: .warn,
                             message: "account \(account) is rate limited (\(error)): waiting \(Int(wait)) s before trying again (attempt \(attempt)); its other uploads wait behind one",
                             data: ["account": .string(account), "rate_limited": .bool(true), "retry_in": .number(wait),
@@ -322,7 +324,7 @@ extension Engine {
     }
 
     private func rateLimitOver(_ account: String) {
-        guard uploads.rateLimits.removeValue(forKey: account) != nil else { return }
+        guard uploadWork.rateLimits.removeValue(forKey: account) != nil else { return }
         publish(EngineEvent(.state, message: "account \(account): the rate limit is over; its uploads go on", data: ["account": .string(account)]))
     }
 
