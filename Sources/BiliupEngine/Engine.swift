@@ -223,7 +223,7 @@ public actor Engine {
             return
         }
         if diskGuard.isLow {
-            let why = "free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)"
+            let why = "free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)\(queuedUploadNote)"
             if watch.refusal != why {  // once, not at every check
                 watch.refusal = why
                 publish(EngineEvent(.error, level: .error, streamer: watch.name, message: "live, but not recorded: \(why)"))
@@ -408,7 +408,7 @@ public actor Engine {
         guard rule.isLow else { return }
         let running = watches.values.filter { $0.recording != nil }
         guard !running.isEmpty else { return }
-        publish(EngineEvent(.error, level: .error, message: "free disk space is below min_free_disk (\(rule.minimumFreeBytes >> 20) MiB): stopping \(running.count) recording(s); files are closed and kept"))
+        publish(EngineEvent(.error, level: .error, message: "free disk space is below min_free_disk (\(rule.minimumFreeBytes >> 20) MiB)\(queuedUploadNote): stopping \(running.count) recording(s); files are closed and kept"))
         for w in running { w.recording?.recording.stop() }
     }
 

@@ -213,6 +213,24 @@ import Testing
         await again.stop()
     }
 
+    @Test func theDiskGuardSaysHowMuchTheQueueHolds() async throws {
+        let h = try Self.harness()
+        h.uploader.holdUploads(after: 0)
+        try await h.start()
+        h.rooms.set("alice", liveWithTitle: "show")
+        let rec = try await h.recording("alice")
+        try rec.writeFrames()
+        rec.closeSegment { $0.bytes = 300 << 20 }
+        try rec.writeFrames()
+        await h.until("the part uploading") { h.uploader.heldCount == 1 }
+        h.freeDiskBytes.value = EngineHarness.minFreeDiskBytes - 1
+        h.clock.advance(by: 5)
+        await h.until("the recording stopped for space") {
+            h.events.contains { $0.message.contains("below min_free_disk (1024 MiB); the upload queue holds 300 MiB of recordings: stopping 1 recording(s)") }
+        }
+        await h.stop()
+    }
+
     @Test func theAPIsTemplatesAreCheckedAsMainLuasAre() async throws {
         let h = try Self.harness()
         try await h.start()

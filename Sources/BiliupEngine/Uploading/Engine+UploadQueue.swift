@@ -330,6 +330,13 @@ extension Engine {
 
     // MARK: Helpers
 
+    /// For the disk guard's messages: how much of the disk the upload queue holds (freed by
+    /// after_upload = "delete" once archives are accepted), so a full disk behind a stuck queue says so.
+    var queuedUploadNote: String {
+        guard let bytes = try? store.queuedUploadBytes(), bytes > 0 else { return "" }
+        return "; the upload queue holds \(bytes >> 20) MiB of recordings"
+    }
+
     func uploadTemplate(named name: String?) -> UploadTemplate? {
         guard let name, let record = try? store.template(named: name) else { return nil }
         return UploadTemplate(record)
