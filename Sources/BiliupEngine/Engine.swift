@@ -36,6 +36,8 @@ public actor Engine {
     var stopping = false
     private var diskTask: Task<Void, Never>?
     private var progressTask: Task<Void, Never>?
+    /// The upload queue's running jobs, progress and rate-limit waits (the queue itself is in the store).
+    let uploadWork = UploadWork()
     let startedAt = Date()
     /// Grows with every event and command: a client that cached what it read knows when to read again.
     public nonisolated let revision = Atomic<Int>(0)
@@ -49,10 +51,12 @@ public actor Engine {
     nonisolated let addressPolicy: AddressPolicy
 
     /// `addressPolicy` is the one the checker's requests read (its `ScriptConfiguration.addressPolicy`).
+    /// `uploader` uploads the sessions of streamers whose template names an account; without one they
+    /// are queued in the store and wait for a run that has one.
     public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
-                addressPolicy: AddressPolicy = AddressPolicy()) {
+                addressPolicy: AddressPolicy = AddressPolicy(), uploader: (any ArchiveUploading)? = nil) {
         self.init(config: config, store: store, checker: checker, bus: bus, rates: rates, addressPolicy: addressPolicy,
-                  environment: EngineEnvironment())
+                  environment: EngineEnvironment(uploader: uploader))
     }
 
     init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
@@ -83,8 +87,10 @@ public actor Engine {
         } catch {
             throw EngineError(error)
         }
+        try resumeUploads()
         try apply(config, announce: false)
         scheduler.start()
+        pumpUploads()
         let clock = clock
         diskTask = Task { [weak self] in
             while !Task.isCancelled {
@@ -176,6 +182,7 @@ public actor Engine {
             await finishRecording(watch, outcome: nil)
             endSession(watch, reason: "stopped")
         }
+        await stopUploads()
         await bus.close()
     }
 
@@ -216,7 +223,7 @@ public actor Engine {
             return
         }
         if diskGuard.isLow {
-            let why = "free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)"
+            let why = "free disk space is below min_free_disk (\(config.global.minFreeDiskBytes >> 20) MiB)\(queuedUploadNote)"
             if watch.refusal != why {  // once, not at every check
                 watch.refusal = why
                 publish(EngineEvent(.error, level: .error, streamer: watch.name, message: "live, but not recorded: \(why)"))
@@ -309,6 +316,7 @@ public actor Engine {
         publish(EngineEvent(.segment, streamer: watch.name, sessionId: sessionId, message: "segment \(path)",
                             data: ["path": .string(path), "duration": .number(report.duration), "bytes": .int(Int64(report.bytes)),
                                    "report": .object(report.jsonObject)]))
+        queueUpload(watch, sessionId: sessionId, segmentId: segmentId, path: path, report: report)
     }
 
     private func recordingEnded(_ name: String, _ recording: RoomRecording, _ outcome: RecordingOutcome) async {
@@ -383,6 +391,7 @@ public actor Engine {
         let segments = (try? store.segments(sessionId: sessionId).filter { $0.state == .finished }) ?? []
         publish(EngineEvent(.streamEnd, streamer: watch.name, sessionId: sessionId, message: "session over: \(reason)",
                             data: ["reason": .string(reason), "segments": .array(segments.map { .string($0.path) })]))
+        sessionEndedForUploads(sessionId)
     }
 
     func startQueued() {
@@ -399,7 +408,7 @@ public actor Engine {
         guard rule.isLow else { return }
         let running = watches.values.filter { $0.recording != nil }
         guard !running.isEmpty else { return }
-        publish(EngineEvent(.error, level: .error, message: "free disk space is below min_free_disk (\(rule.minimumFreeBytes >> 20) MiB): stopping \(running.count) recording(s); files are closed and kept"))
+        publish(EngineEvent(.error, level: .error, message: "free disk space is below min_free_disk (\(rule.minimumFreeBytes >> 20) MiB)\(queuedUploadNote): stopping \(running.count) recording(s); files are closed and kept"))
         for w in running { w.recording?.recording.stop() }
     }
 

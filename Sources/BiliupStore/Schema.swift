@@ -14,6 +14,7 @@ enum Schema {
         migrator.registerMigration("v1", migrate: createV1)
         migrator.registerMigration("v2", migrate: createV2)
         migrator.registerMigration("v3", migrate: createV3)
+        migrator.registerMigration("v4", migrate: createV4)
         return migrator
     }
 
@@ -223,5 +224,15 @@ enum Schema {
         }
         try db.create(index: "archivePart_on_archiveId_position", on: "archivePart", columns: ["archiveId", "position"], unique: true)
         try db.create(index: "archivePart_on_state", on: "archivePart", columns: ["state"])
+    }
+
+    /// v4: what a queued part needs across restarts besides v3's columns: the name the submission gives
+    /// it once uploaded (uploadFile rows belong to one UPOS session and may be replaced), and its size,
+    /// so the queue's bytes are known without touching the files.
+    private static func createV4(_ db: Database) throws {
+        try db.alter(table: "archivePart") { t in
+            t.add(column: "remoteName", .text)
+            t.add(column: "bytes", .integer).notNull().defaults(to: 0)
+        }
     }
 }

@@ -85,7 +85,7 @@ import Testing
         ("\n\nbiliup.streamer \"x\" { url = \"https://a/b\", template = \"nope\" }", "main.lua:3: streamer \"x\": template \"nope\" is not declared (biliup.template \"nope\" { ... })"),
         ("biliup.streamer \"x\" { url = 5 }", "main.lua:1: streamer \"x\": url: expected a URL or a list of URLs, got number 5"),
         ("biliup.streamer \"x\" { url = \"https://a/b\", schedule = { \"25:00-26:00\" } }", "main.lua:1: streamer \"x\": schedule: \"25:00-26:00\" is not a window like \"20:00-02:00\" or \"sat,sun 10:00-12:00\""),
-        ("biliup.on(\"segmnt\", print)", "main.lua:1: biliup.on: unknown event 'segmnt' (stream_start, segment, stream_end, error)"),
+        ("biliup.on(\"segmnt\", print)", "main.lua:1: biliup.on: unknown event 'segmnt' (stream_start, segment, stream_end, error, upload_start, upload_done, upload_error)"),
         ("biliup.config { format = \"avi\" }", "main.lua:1: format: expected flv, ts, mkv or mp4, got \"avi\""),
     ])
     func badFilesSayWhereAndWhat(source: String, expected: String) async throws {

@@ -1,3 +1,4 @@
+import BiliupScript
 import BiliupStore
 import BiliupValues
 import Foundation
@@ -15,7 +16,7 @@ extension Engine {
 
     /// Adds a template of the API's.
     public func addTemplate(name: String, fields: [String: JSONValue]) throws(EngineError) -> TemplateRecord {
-        let record = TemplateRecord(name: try Self.templateName(name), origin: .api, fields: fields)
+        let record = TemplateRecord(name: try Self.templateName(name), origin: .api, fields: try Self.checkedFields(fields))
         let saved = try saveTemplate(record)
         publish(EngineEvent(.config, message: "template '\(saved.name)' added through the API"))
         return saved
@@ -25,7 +26,7 @@ extension Engine {
     public func updateTemplate(id: Int64, name: String?, fields: [String: JSONValue]?) throws(EngineError) -> TemplateRecord {
         var template = try apiTemplate(id)
         if let name { template.name = try Self.templateName(name) }
-        if let fields { template.fields = fields }
+        if let fields { template.fields = try Self.checkedFields(fields) }
         let saved = try saveTemplate(template)
         publish(EngineEvent(.config, message: "template '\(saved.name)' changed through the API"))
         return saved
@@ -47,6 +48,12 @@ extension Engine {
             throw EngineError(.declaredInScript, "template '\(template.name)' is declared in \(config.file); edit it there")
         }
         return template
+    }
+
+    /// The same rules as main.lua's templates; the first mistake is the answer, naming its field.
+    private static func checkedFields(_ fields: [String: JSONValue]) throws(EngineError) -> [String: JSONValue] {
+        if let problem = UploadTemplateFields.problems(in: fields).first { throw EngineError.invalid(problem.key, problem.message) }
+        return fields
     }
 
     private static func templateName(_ name: String) throws(EngineError) -> String {

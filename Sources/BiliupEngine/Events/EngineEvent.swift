@@ -16,6 +16,14 @@ public struct EngineEvent: Sendable, Equatable {
         /// A running recording's bytes, duration and bitrate, every few seconds: for live views only
         /// (not logged, not kept, not hookable).
         case progress
+        /// A part of an archive starts uploading.
+        case uploadStart = "upload_start"
+        /// An uploading part's bytes, about once a second: for live views only, like `progress`.
+        case uploadProgress = "upload_progress"
+        /// Bilibili accepted an archive (aid, bvid, parts).
+        case uploadDone = "upload_done"
+        /// An upload or submission failed (with its next try, or given up), a rate limit, a held segment.
+        case uploadError = "upload_error"
     }
 
     public enum Level: String, Sendable, Codable { case debug, info, warn, error }
@@ -43,7 +51,10 @@ public struct EngineEvent: Sendable, Equatable {
     }
 
     /// Whether main.lua hooks may listen to this kind (`biliup.on`).
-    public var isHookable: Bool { [.streamStart, .segment, .streamEnd, .error].contains(kind) }
+    public var isHookable: Bool { [.streamStart, .segment, .streamEnd, .error, .uploadStart, .uploadDone, .uploadError].contains(kind) }
+
+    /// Published often for live views; not logged, not kept.
+    public var isLiveOnly: Bool { kind == .progress || kind == .uploadProgress }
 
     /// The table a hook receives: `data` plus the common fields.
     public var hookPayload: [String: JSONValue] {

@@ -7,7 +7,7 @@ public enum EventSinks {
     /// One line per event on standard error (debug events only with `verbose`).
     public static func log(verbose: Bool) -> EventBus.Sink {
         { event in
-            guard event.kind != .progress, verbose || event.level != .debug else { return }
+            guard !event.isLiveOnly, verbose || event.level != .debug else { return }
             let time = ISO8601DateFormatter.string(from: event.at, timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])
             let who = event.streamer.map { "[\($0)] " } ?? ""
             FileHandle.standardError.write(Data("\(time) \(event.level.rawValue) \(event.kind.rawValue): \(who)\(event.message)\n".utf8))
@@ -17,7 +17,7 @@ public enum EventSinks {
     /// Keeps events in the store (the store bounds how many).
     public static func store(_ store: Store) -> EventBus.Sink {
         { event in
-            guard event.kind != .progress else { return }
+            guard !event.isLiveOnly else { return }
             do { try store.append([EventRecord(event)]) } catch {
                 FileHandle.standardError.write(Data("error: cannot keep an event in the store: \(error)\n".utf8))
             }

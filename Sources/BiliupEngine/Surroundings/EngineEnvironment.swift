@@ -1,9 +1,11 @@
 /// What the engine reads from the world besides its configuration, store and plugins: the time, the
-/// recorder and the free disk space. The defaults are production's; tests replace them to drive the
-/// engine's session logic in process.
+/// recorder, the free disk space and the uploader. The defaults are production's; tests replace them
+/// to drive the engine's session logic in process.
 struct EngineEnvironment: Sendable {
     var clock: any EngineClock = SystemClock()
     var launchRecording: RecordingLauncher = RoomRecording.mediaRecording
     /// Free bytes for the recordings at a path; nil when it cannot be read (then nothing is refused).
     var freeDiskBytes: @Sendable (String) -> Int64? = DiskGuard.statFreeBytes
+    /// Uploads the segments of streamers whose template names an account; nil: nothing is uploaded.
+    var uploader: (any ArchiveUploading)?
 }

@@ -84,6 +84,11 @@ public struct GlobalOptions: Sendable, Equatable {
     /// Open connections and WebSocket subscribers at once; nil keeps the server's defaults.
     public var serverMaxConnections: Int?
     public var serverMaxWebSockets: Int?
+    /// Files uploading at once, over all accounts (`upload = { files = 2 }`): each holds chunk buffers
+    /// and a share of the uplink, and two keep a typical uplink busy between one file's chunks.
+    public var uploadFiles = 2
+    /// Chunks of one file in flight at once (`upload = { chunks = 3 }`), biliup's default `--limit`.
+    public var uploadChunks = 3
 
     public init() {}
 }
@@ -92,6 +97,12 @@ public struct TemplateDeclaration: Sendable, Equatable {
     public var name: String
     public var fields: [String: JSONValue]
     public var line: Int
+
+    public init(name: String, fields: [String: JSONValue], line: Int = 0) {
+        self.name = name
+        self.fields = fields
+        self.line = line
+    }
 }
 
 public struct StreamerDeclaration: Sendable, Equatable {

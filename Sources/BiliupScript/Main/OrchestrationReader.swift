@@ -30,7 +30,7 @@ struct OrchestrationReader {
 
     static let recordingKeys = ["output", "format", "split", "check_interval", "delay", "min_segment_size"]
     static let globalKeys = ["data_dir", "recordings_root", "max_recordings", "min_free_disk", "server", "check_rates",
-                             "block_private_addresses"] + recordingKeys
+                             "block_private_addresses", "upload"] + recordingKeys
     static let streamerKeys = ["url", "template", "danmaku", "options", "schedule", "title_include", "title_exclude"] + recordingKeys
 
     private mutating func fail(_ line: Int, _ message: String) {
@@ -47,11 +47,7 @@ struct OrchestrationReader {
         for d in templates {
             guard let name = d.name else { continue }
             if templateList.contains(where: { $0.name == name }) { fail(d.line, "template \"\(name)\" is declared twice"); continue }
-            check(d.value["title"], "template \"\(name)\": title", .string, line: d.line)
-            if let tid = d.value["tid"], case .int = tid {} else if d.value["tid"] != nil {
-                fail(d.line, "template \"\(name)\": tid: expected an integer, got \(Self.describe(d.value["tid"]!))")
-            }
-            _ = strings(d.value["tags"], "template \"\(name)\": tags", line: d.line)
+            for problem in UploadTemplateFields.problems(in: d.value) { fail(d.line, "template \"\(name)\": \(problem)") }
             templateList.append(TemplateDeclaration(name: name, fields: d.value, line: d.line))
         }
         var streamerList: [StreamerDeclaration] = []
@@ -112,7 +108,21 @@ struct OrchestrationReader {
                 if platform == "default" { global.defaultCheckRate = perSecond } else { global.platformCheckRates[platform] = perSecond }
             }
         }
+        if let v = d.value["upload"] { read(upload: v, into: &global, line: d.line) }
         global.recording = global.recording.overridden(by: recording(d.value, what: "", line: d.line))
+    }
+
+    private mutating func read(upload v: JSONValue, into global: inout GlobalOptions, line: Int) {
+        guard case .object(let upload) = v else { return fail(line, "upload: expected a table { files = 2, chunks = 3 }, got \(Self.describe(v))") }
+        unknownKeys(upload, allowed: ["files", "chunks"], what: "upload", line: line)
+        for (key, limit) in [("files", 1...16), ("chunks", 1...16)] {
+            guard let v = upload[key] else { continue }
+            guard case .int(let n) = v, limit.contains(Int(n)) else {
+                fail(line, "upload.\(key): expected an integer from \(limit.lowerBound) to \(limit.upperBound), got \(Self.describe(v))")
+                continue
+            }
+            if key == "files" { global.uploadFiles = Int(n) } else { global.uploadChunks = Int(n) }
+        }
     }
 
     private mutating func read(streamer name: String, _ d: Declaration, templates: [TemplateDeclaration]) -> StreamerDeclaration? {

@@ -154,9 +154,9 @@ final class EventFeed: Sendable {
 
     static func type(of kind: EngineEvent.Kind) -> MessageType {
         switch kind {
-        case .progress: .progress
+        case .progress, .uploadProgress: .progress
         case .streamStart, .streamEnd, .state, .config: .state
-        case .segment, .error: .log
+        case .segment, .error, .uploadStart, .uploadDone, .uploadError: .log
         }
     }
 

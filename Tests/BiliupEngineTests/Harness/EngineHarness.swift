@@ -27,10 +27,21 @@ final class EngineHarness: Sendable {
     static let delay = 60.0
     static let minFreeDiskBytes: Int64 = 1 << 30
 
-    init(_ streamers: [StreamerDeclaration], maxRecordings: Int = 50) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-engine-tests/\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        store = try Store(path: dir.appendingPathComponent("biliup.sqlite3").path)
+    /// Bilibili as the engine's uploader sees it: records calls, fails or holds when told.
+    let uploader: FakeUploader
+
+    /// `reusing`: the same folder and store as an earlier harness (a restart of the process).
+    init(_ streamers: [StreamerDeclaration], templates: [TemplateDeclaration] = [], maxRecordings: Int = 50,
+         reusing earlier: EngineHarness? = nil) throws {
+        if let earlier {
+            dir = earlier.dir
+            store = earlier.store
+        } else {
+            dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-engine-tests/\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            store = try Store(path: dir.appendingPathComponent("biliup.sqlite3").path)
+        }
+        uploader = FakeUploader(clock: clock)
         recordings = ScriptedRecordings(root: dir.appendingPathComponent("rec").path)
         var global = GlobalOptions()
         global.dataDir = dir.path
@@ -40,10 +51,10 @@ final class EngineHarness: Sendable {
         global.recording.minSegmentBytes = 0
         global.maxRecordings = maxRecordings
         global.minFreeDiskBytes = Self.minFreeDiskBytes
-        config = OrchestrationConfig(file: dir.appendingPathComponent("main.lua").path, global: global, streamers: streamers)
+        config = OrchestrationConfig(file: dir.appendingPathComponent("main.lua").path, global: global, templates: templates, streamers: streamers)
         let free = freeDiskBytes
         let environment = EngineEnvironment(clock: clock, launchRecording: recordings.launcher,
-                                            freeDiskBytes: { _ in free.value })
+                                            freeDiskBytes: { _ in free.value }, uploader: uploader)
         engine = Engine(config: config, store: store, checker: rooms, bus: bus, rates: PlatformRates(defaultPerSecond: 200),
                         environment: environment)
     }

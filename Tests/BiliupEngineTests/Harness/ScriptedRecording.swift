@@ -62,6 +62,23 @@ final class ScriptedRecording: RecordingRun, @unchecked Sendable {
         onEvent(.segmentOpened(path: path))
     }
 
+    /// Closes the open segment while the recording goes on (as a split does), with a report the test
+    /// may change; returns its path.
+    @discardableResult
+    func closeSegment(_ change: (inout SegmentReport) -> Void = { _ in }) -> String? {
+        guard let path = lock.withLock({ () -> String? in defer { openFile = nil }; return openFile }) else { return nil }
+        var report = SegmentReport(file: (path as NSString).lastPathComponent, format: "flv", startedAt: Date())
+        report.bytes = 4096
+        report.duration = 10
+        report.endReason = "split"
+        change(&report)
+        onEvent(.segmentClosed(path: path, report: report))
+        return path
+    }
+
+    /// The segment being written, if any.
+    var currentFile: String? { lock.withLock { openFile } }
+
     /// Closes the open segment (if any), then ends with `outcome`; later calls do nothing.
     func end(_ outcome: RecordingOutcome) {
         let (path, finish) = lock.withLock { () -> (String?, (@Sendable (RecordingOutcome) -> Void)?) in

@@ -28,10 +28,11 @@ biliup.template = named("template", declarations.templates)
 biliup.streamer = named("streamer", declarations.streamers)
 
 -- The engine's event kinds that run hooks (EngineEvent in BiliupEngine).
-local EVENTS = { stream_start = true, segment = true, stream_end = true, error = true }
+local EVENTS = { stream_start = true, segment = true, stream_end = true, error = true,
+                 upload_start = true, upload_done = true, upload_error = true }
 function biliup.on(event, fn)
   if not EVENTS[event] then
-    error("biliup.on: unknown event '" .. tostring(event) .. "' (stream_start, segment, stream_end, error)", 2)
+    error("biliup.on: unknown event '" .. tostring(event) .. "' (stream_start, segment, stream_end, error, upload_start, upload_done, upload_error)", 2)
   end
   if type(fn) ~= "function" then error("biliup.on: expected a function", 2) end
   local list = declarations.hooks[event] or {}
