@@ -151,7 +151,7 @@ extension Engine {
             Task { await self?.uploadProgressed(id, sent: sent, total: total) }
         }
         uploadWork.running[.part(id)] = Task { [weak self] in
-            let result: Result<UploadedPart, UploadError>
+            let result: Result<Studio.Video, UploadError>
             do throws(UploadError) {
                 result = .success(try await uploader.uploadPart(path: path, account: account, line: line, chunkConcurrency: chunks,
                                                                 progress: progress))
@@ -178,7 +178,7 @@ extension Engine {
                             data: partData(archive, part).merging(["sent": .int(sent), "total": .int(total)]) { $1 }))
     }
 
-    private func uploadEnded(_ id: Int64, _ result: Result<UploadedPart, UploadError>) {
+    private func uploadEnded(_ id: Int64, _ result: Result<Studio.Video, UploadError>) {
         let job = UploadWork.Job.part(id)
         uploadWork.running[job] = nil
         uploadWork.progress[id] = nil

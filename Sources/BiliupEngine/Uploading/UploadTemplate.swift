@@ -13,7 +13,7 @@ struct UploadTemplate: Sendable {
     let account: String
     /// nil: "auto" (the uploader probes the lines).
     let line: String?
-    let submit: ArchiveSubmitMode
+    let submit: SubmitMode
     let afterUpload: AfterUpload
     let fields: [String: JSONValue]
 
@@ -28,7 +28,7 @@ struct UploadTemplate: Sendable {
         self.account = account
         fields = record.fields
         if case .string(let l)? = fields["line"], l != "auto" { line = l } else { line = nil }
-        if case .string(let s)? = fields["submit"], let mode = ArchiveSubmitMode(rawValue: s) { submit = mode } else { submit = .app }
+        if case .string(let s)? = fields["submit"], let mode = SubmitMode(rawValue: s) { submit = mode } else { submit = .app }
         switch fields["after_upload"] {
         case .string("delete")?: afterUpload = .delete
         case .object(let o)?: if case .string(let dir)? = o["move"] { afterUpload = .move(dir) } else { afterUpload = .keep }

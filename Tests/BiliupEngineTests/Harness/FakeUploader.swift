@@ -17,7 +17,7 @@ final class FakeUploader: ArchiveUploading, @unchecked Sendable {
     struct Submission: Sendable {
         var account: String
         var studio: Studio
-        var mode: ArchiveSubmitMode
+        var mode: SubmitMode
         var at: Date
     }
 
@@ -59,7 +59,7 @@ final class FakeUploader: ArchiveUploading, @unchecked Sendable {
     }
 
     func uploadPart(path: String, account: String, line: String?, chunkConcurrency: Int,
-                    progress: @escaping @Sendable (Int64, Int64) -> Void) async throws(UploadError) -> UploadedPart {
+                    progress: @escaping @Sendable (Int64, Int64) -> Void) async throws(UploadError) -> Studio.Video {
         let (failure, holds) = lock.withLock { () -> (UploadError?, Bool) in
             uploadList.append(Upload(path: path, account: account, line: line, chunkConcurrency: chunkConcurrency, at: clock.now))
             enter(account)
@@ -72,10 +72,10 @@ final class FakeUploader: ArchiveUploading, @unchecked Sendable {
         progress(size / 2, size)
         progress(size, size)
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return UploadedPart(filename: "n-\(stem)", title: stem)
+        return Studio.Video(title: stem, filename: "n-\(stem)")
     }
 
-    func submit(account: String, studio: Studio, mode: ArchiveSubmitMode) async throws(UploadError) -> SubmittedArchive {
+    func submit(account: String, studio: Studio, mode: SubmitMode) async throws(UploadError) -> SubmittedArchive {
         let (failure, aid) = lock.withLock { () -> (UploadError?, Int64) in
             submissionList.append(Submission(account: account, studio: studio, mode: mode, at: clock.now))
             enter(account)
