@@ -33,7 +33,7 @@ struct LoginCommand: ParsableCommand {
             return
         }
         let cancellation = LoginCancellation()
-        let trap = SignalTrap { _ in cancellation.cancel() }
+        _ = SignalTrap { _ in cancellation.cancel() }
         let book = try account.attempt { try account.book() }
         let qrPath = qrFile ?? (account.dataDirectory as NSString).appendingPathComponent("login-qr.png")
         defer { unlink(qrPath) }
@@ -42,7 +42,6 @@ struct LoginCommand: ParsableCommand {
         let saved = cancellation.run { () async -> Result<AccountBook.Entry, any Error> in
             do { return .success(try await book.add(login, name: name)) } catch { return .failure(error) }
         }
-        withExtendedLifetime(trap) {}
         try report(saved)
     }
 
