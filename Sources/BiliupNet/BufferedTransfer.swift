@@ -1,7 +1,8 @@
 import CCurl
 
 /// A transfer whose whole body is collected in memory (API calls, playlists, HLS segments).
-final class BufferedTransfer: CurlTransfer, @unchecked Sendable {
+/// Not final: `UploadTransfer` buffers its answer the same way.
+class BufferedTransfer: CurlTransfer, @unchecked Sendable {
     private var body: [UInt8] = []
     private var overflow = false
     private let completion: @Sendable (Result<HTTPResponse, NetError>) -> Void
