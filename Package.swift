@@ -53,6 +53,7 @@ let package = Package(
         // Local stand-ins for remote services (live sources), shared by tests and benchmarks.
         .target(name: "BiliupTestSupport", dependencies: ["BiliupMedia", "BiliupScript", "BiliupNet", "BiliupValues"], path: "Tests/Support"),
         .executableTarget(name: "live-source", dependencies: ["BiliupTestSupport"], path: "Tests/LiveSource"),
+        .executableTarget(name: "bilibili-standin", dependencies: ["BiliupTestSupport"], path: "Tests/BilibiliStandIn"),
         .executableTarget(name: "plugin-bench", dependencies: ["BiliupTestSupport", "BiliupScript", "BiliupNet"], path: "Tests/PluginBench"),
         .executableTarget(name: "watch-bench", dependencies: ["BiliupTestSupport", "BiliupEngine"], path: "Tests/WatchBench"),
         .testTarget(name: "BiliupNetTests", dependencies: ["BiliupNet", "BiliupTestSupport"]),

@@ -11,6 +11,8 @@ import Glibc
 /// Call `stop()` when done; it also runs when the server is released.
 public final class LoopbackHTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (LoopbackRequest, ResponseWriter) -> Void
+    /// Gets the request without its body, which it reads from the stream (the rest is dropped after it returns).
+    public typealias StreamingHandler = @Sendable (LoopbackRequest, RequestBodyStream, ResponseWriter) -> Void
 
     /// Room for a benchmark's few hundred clients connecting at once.
     private static let listenBacklog: Int32 = 1024
@@ -37,6 +39,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// Serves `path` (exact match, without the query) with `handler`, replacing any earlier handler.
     public func route(_ path: String, _ handler: @escaping Handler) {
         hub.setRoute(path, handler)
+    }
+
+    /// Serves every path that starts with `prefix` with `handler`, which reads the body as it arrives:
+    /// for uploads too large to hold in memory. Takes precedence over exact routes and the fallback.
+    public func routeStreaming(prefix: String, _ handler: @escaping StreamingHandler) {
+        hub.setStreamingRoute(prefix, handler)
     }
 
     /// Serves every path without a route.
@@ -87,12 +95,20 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 private final class ConnectionHub: @unchecked Sendable {
     private let lock = NSLock()
     private var routes: [String: LoopbackHTTPServer.Handler] = [:]
+    private var streamingRoutes: [(prefix: String, handler: LoopbackHTTPServer.StreamingHandler)] = []
     private var fallback: LoopbackHTTPServer.Handler = { _, response in response.send(status: 404) }
     private var open: [ObjectIdentifier: LoopbackSocket] = [:]
     private var stopped = false
 
     func setRoute(_ path: String, _ handler: @escaping LoopbackHTTPServer.Handler) {
         lock.withLock { routes[path] = handler }
+    }
+
+    func setStreamingRoute(_ prefix: String, _ handler: @escaping LoopbackHTTPServer.StreamingHandler) {
+        lock.withLock {
+            streamingRoutes.removeAll { $0.prefix == prefix }
+            streamingRoutes.append((prefix, handler))
+        }
     }
 
     func setFallback(_ handler: @escaping LoopbackHTTPServer.Handler) {
@@ -113,10 +129,17 @@ private final class ConnectionHub: @unchecked Sendable {
     /// Runs handlers for the requests of one connection until it closes or a streaming response takes it.
     func serve(_ socket: LoopbackSocket) {
         var reader = RequestReader(socket: socket)
-        while let request = reader.next() {
-            let handler = lock.withLock { routes[request.path] ?? fallback }
-            let response = ResponseWriter(socket: socket, keepAlive: request.keepAlive)
-            handler(request, response)
+        while let (head, bodyLength) = reader.nextHead() {
+            let response = ResponseWriter(socket: socket, keepAlive: head.keepAlive)
+            if let streaming = lock.withLock({ streamingRoutes.first { head.path.hasPrefix($0.prefix) }?.handler }) {
+                let body = RequestBodyStream(socket: socket, buffered: reader.takeBuffered(upTo: bodyLength), length: bodyLength)
+                streaming(head, body, response)
+                body.discardRest()
+            } else {
+                guard let request = reader.readBody(of: head, length: bodyLength) else { break }
+                let handler = lock.withLock { routes[request.path] ?? fallback }
+                handler(request, response)
+            }
             let outcome = response.finishHandler()
             if outcome == .handedOff { return }
             if outcome == .done { break }

@@ -7,6 +7,8 @@ public struct LoopbackRequest: Sendable {
     public let path: String
     /// Query parameters, decoded; a repeated name keeps its last value.
     public let query: [String: String]
+    /// The query as sent (after `?`, still encoded): what a request signature is computed over.
+    public let rawQuery: String
     /// Header names lowercased.
     public let headers: [String: String]
     public internal(set) var body: Data
@@ -17,6 +19,8 @@ public struct LoopbackRequest: Sendable {
 
 /// Reads requests off one connection: the head up to the blank line, then a `Content-Length` body.
 struct RequestReader {
+    private static let continueLine = Data("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
     /// Heads are a few hundred bytes; anything this large is not a client we serve.
     private static let maxHeadBytes = 64 * 1024
     private static let receiveChunk = 16 * 1024
@@ -29,8 +33,14 @@ struct RequestReader {
         self.socket = socket
     }
 
-    /// The next request, or nil when the client closed or sent something that is not HTTP.
+    /// The next request with its body, or nil when the client closed or sent something that is not HTTP.
     mutating func next() -> LoopbackRequest? {
+        guard let (request, bodyLength) = nextHead() else { return nil }
+        return readBody(of: request, length: bodyLength)
+    }
+
+    /// The next request's head and the length of the body that follows it, still unread.
+    mutating func nextHead() -> (LoopbackRequest, bodyLength: Int)? {
         var headRange = buffer.range(of: Self.headEnd)
         while headRange == nil {
             guard buffer.count < Self.maxHeadBytes, receiveMore() else { return nil }
@@ -38,14 +48,30 @@ struct RequestReader {
         }
         let head = String(decoding: buffer[buffer.startIndex..<headRange!.lowerBound], as: UTF8.self)
         buffer = Data(buffer[headRange!.upperBound...])
-        guard var request = Self.parse(head: head) else { return nil }
+        guard let request = Self.parse(head: head) else { return nil }
         let bodyLength = Int(request.headers["content-length"] ?? "0") ?? 0
-        while buffer.count < bodyLength {
+        // curl asks before sending a large upload body and otherwise waits a second for this answer.
+        if bodyLength > 0, request.headers["expect"]?.lowercased() == "100-continue" {
+            _ = Self.continueLine.withUnsafeBytes { socket.send($0, blocking: true) }
+        }
+        return (request, bodyLength)
+    }
+
+    mutating func readBody(of head: LoopbackRequest, length: Int) -> LoopbackRequest? {
+        while buffer.count < length {
             guard receiveMore() else { return nil }
         }
-        request.body = Data(buffer.prefix(bodyLength))
-        buffer = Data(buffer.dropFirst(bodyLength))
+        var request = head
+        request.body = Data(buffer.prefix(length))
+        buffer = Data(buffer.dropFirst(length))
         return request
+    }
+
+    /// Hands the body's first bytes already received to a streaming reader of that body.
+    mutating func takeBuffered(upTo length: Int) -> Data {
+        let taken = Data(buffer.prefix(length))
+        buffer = Data(buffer.dropFirst(taken.count))
+        return taken
     }
 
     private mutating func receiveMore() -> Bool {
@@ -68,7 +94,8 @@ struct RequestReader {
         let connection = headers["connection"]?.lowercased()
         return LoopbackRequest(
             method: String(requestLine[0]), path: String(target[0]),
-            query: target.count > 1 ? parseQuery(target[1]) : [:], headers: headers, body: Data(),
+            query: target.count > 1 ? parseQuery(target[1]) : [:], rawQuery: target.count > 1 ? String(target[1]) : "",
+            headers: headers, body: Data(),
             keepAlive: requestLine[2] == "HTTP/1.1" ? connection != "close" : connection == "keep-alive")
     }
 
