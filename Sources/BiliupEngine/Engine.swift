@@ -2,6 +2,7 @@ import BiliupMedia
 import BiliupNet
 import BiliupScript
 import BiliupStore
+import BiliupUpload
 import BiliupValues
 import Foundation
 import Synchronization
@@ -52,11 +53,13 @@ public actor Engine {
 
     /// `addressPolicy` is the one the checker's requests read (its `ScriptConfiguration.addressPolicy`).
     /// `uploader` uploads the sessions of streamers whose template names an account; without one they
-    /// are queued in the store and wait for a run that has one.
+    /// are queued in the store and wait for a run that has one. `accounts` is how the engine logs in,
+    /// checks and renews Bilibili accounts; without it the account commands say so.
     public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
-                addressPolicy: AddressPolicy = AddressPolicy(), uploader: (any ArchiveUploading)? = nil) {
+                addressPolicy: AddressPolicy = AddressPolicy(), uploader: (any ArchiveUploading)? = nil,
+                accounts: AccountBook? = nil) {
         self.init(config: config, store: store, checker: checker, bus: bus, rates: rates, addressPolicy: addressPolicy,
-                  environment: EngineEnvironment(uploader: uploader))
+                  environment: EngineEnvironment(uploader: uploader, accounts: accounts))
     }
 
     init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,

@@ -3,6 +3,7 @@ import BiliupEngine
 import BiliupScript
 import BiliupServer
 import BiliupStore
+import BiliupUpload
 import Foundation
 
 /// What `run` and `server` share: the engine and the API started together, and stopped together on
@@ -21,8 +22,11 @@ struct ServiceRunner {
         let stopRequested = DispatchSemaphore(value: 0)
         let trap = SignalTrap { _ in stopRequested.signal() }
         let rates = PlatformRates(defaultPerSecond: config.global.defaultCheckRate, perPlatform: config.global.platformCheckRates)
+        // Bilibili is reached through the plugins' host remap and proxy, so one setting points both elsewhere.
+        let bilibili = BilibiliClient(remap: plugins.configuration.hostRemap, proxy: plugins.configuration.proxy)
         let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates,
-                            addressPolicy: plugins.configuration.addressPolicy)
+                            addressPolicy: plugins.configuration.addressPolicy,
+                            accounts: AccountBook(store: store, client: bilibili))
         let server: APIServer?
         do {
             server = try serverSettings.map { try APIServer(settings: $0, engine: engine, store: store, bus: bus) }

@@ -1,5 +1,7 @@
+import BiliupUpload
+
 /// What the engine reads from the world besides its configuration, store and plugins: the time, the
-/// recorder, the free disk space and the uploader. The defaults are production's; tests replace them
+/// recorder, the free disk space, the uploader and the accounts. The defaults are production's; tests replace them
 /// to drive the engine's session logic in process.
 struct EngineEnvironment: Sendable {
     var clock: any EngineClock = SystemClock()
@@ -8,4 +10,6 @@ struct EngineEnvironment: Sendable {
     var freeDiskBytes: @Sendable (String) -> Int64? = DiskGuard.statFreeBytes
     /// Uploads the segments of streamers whose template names an account; nil: nothing is uploaded.
     var uploader: (any ArchiveUploading)?
+    /// Bilibili accounts: QR login, cookie import, checks and renewal; nil: no account commands.
+    var accounts: AccountBook?
 }
