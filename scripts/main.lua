@@ -35,10 +35,18 @@ biliup.config {
   -- for installs where other people add streamers. Off by default: your own URLs may be local.
   -- block_private_addresses = true,
   server = { bind = "127.0.0.1", port = 19159 },  -- the HTTP API and web page
+  upload = { files = 2, chunks = 3 },  -- files uploading at once; chunks of one file in flight
 }
 
--- Upload templates (used by the upload feature): title placeholders as in `output`.
+-- Upload templates. A template that names an account (`biliup login --name main` stores one) uploads
+-- every finished segment of its streamers while they record, and submits one archive per session when
+-- it ends. Title and desc take the placeholders of `output` ({streamer}, {title}, strftime at the
+-- session's start). Other keys: desc, cover (a file or URL), copyright (1, or 2 with source), dynamic,
+-- dtime, no_reprint, up_close_danmu, up_close_reply, up_selection_reply, extra_fields,
+-- submit = "app" | "web", line = "auto" | "bda2" | ..., after_upload = "keep" | "delete" | { move = "DIR" }
+-- (applied only once Bilibili accepted the archive).
 biliup.template "default" {
+  -- account = "main",
   title = "{streamer} {title} %Y-%m-%d",
   tid = 171,
   tags = { "直播录像" },
@@ -57,9 +65,10 @@ biliup.streamer "example" {
   -- format = "ts", split = { time = "30m" }, check_interval = 60, delay = 300,
 }
 
--- Hooks: stream_start, segment, stream_end, error. Each gets a table: event, message, time, streamer,
--- session, and per event: url/title/plugin/stream (stream_start); path/duration/bytes/report
--- (segment); reason/segments (stream_end).
+-- Hooks: stream_start, segment, stream_end, error, upload_start, upload_done, upload_error. Each gets a
+-- table: event, message, time, streamer, session, and per event: url/title/plugin/stream
+-- (stream_start); path/duration/bytes/report (segment); reason/segments (stream_end); aid/bvid/parts
+-- (upload_done).
 -- Helpers: biliup.run({ argv... }) runs a program (an argument list, never a shell line) and returns
 -- { status, stdout, stderr, error } (a second argument { timeout = seconds, cwd = dir }: at the timeout,
 -- default 3600, it gets SIGTERM, 5 s later SIGKILL; status is 128 + the signal when a signal ended it);

@@ -5,12 +5,14 @@ import BiliupEngine
 struct Biliup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "biliup",
-        abstract: "Record live streams, check rooms through platform plugins, and check what was recorded.",
+        abstract: "Record live streams, check rooms through platform plugins, check what was recorded, and upload it to Bilibili.",
         discussion: """
             biliup records HTTP-FLV, HLS (MPEG-TS or fMP4 segments) and RTMP streams into segment files that \
             start on a keyframe at timestamp 0, repairs broken timestamps, and survives reconnects. Platform \
             pages (bilibili, douyu, huya, douyin, twitch, youtube, ...) are resolved by Lua plugins \
-            (see `biliup plugins` and lua/README.md).
+            (see `biliup plugins` and lua/README.md). Finished segments are uploaded to Bilibili as the parts \
+            of one archive per session (`biliup login`, then a template with an account); `biliup upload` and \
+            `biliup append` send files by hand.
             """,
         version: BiliupVersion.current,
         subcommands: [RunCommand.self, ServerCommand.self, DownloadCommand.self, CheckCommand.self, PluginsCommand.self, ProbeCommand.self,
