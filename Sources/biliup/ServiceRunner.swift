@@ -5,6 +5,7 @@ import BiliupServer
 import BiliupStore
 import BiliupUpload
 import Foundation
+import Synchronization
 
 /// What `run` and `server` share: the engine and the API started together, and stopped together on
 /// Ctrl-C / SIGTERM (the API first, so nobody commands an engine that is closing its files).
@@ -57,7 +58,11 @@ struct ServiceRunner {
                 FileHandle.standardError.write(Data("biliup: API and web page on http://\(host):\(port)/\n".utf8))
             }
         }
-        let renewal = AccountRenewal(book: accounts, interval: renewalInterval) { [bus] in bus.publish($0) }.start()
+        // A renewal changes what the API lists for the account: the revision tells its clients to read again.
+        let renewal = AccountRenewal(book: accounts, interval: renewalInterval) { [bus] event in
+            engine.revision.add(1, ordering: .relaxed)
+            bus.publish(event)
+        }.start()
         let extra = started(engine)
         stopRequested.wait()
         FileHandle.standardError.write(Data("biliup: stopping: closing files…\n".utf8))
