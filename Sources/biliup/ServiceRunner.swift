@@ -5,6 +5,7 @@ import BiliupServer
 import BiliupStore
 import BiliupUpload
 import Foundation
+import Synchronization
 
 /// What `run` and `server` share: the engine and the API started together, and stopped together on
 /// Ctrl-C / SIGTERM (the API first, so nobody commands an engine that is closing its files).
@@ -14,6 +15,8 @@ struct ServiceRunner {
     let plugins: PluginHost
     let bus: EventBus
     let serverSettings: ServerSettings?
+    /// How often the accounts' tokens are looked at (and renewed when they expire within 30 days).
+    var renewalInterval: Duration = AccountRenewal.standardInterval
 
     /// Starts both, calls `started` with the engine, and blocks until a signal has stopped both.
     func run(started: @escaping @Sendable (Engine) -> Task<Void, Never>? = { _ in nil }) throws {
@@ -24,9 +27,10 @@ struct ServiceRunner {
         let rates = PlatformRates(defaultPerSecond: config.global.defaultCheckRate, perPlatform: config.global.platformCheckRates)
         // Bilibili is reached through the plugins' host remap and proxy, so one setting points both elsewhere.
         let bilibili = BilibiliClient(remap: plugins.configuration.hostRemap, proxy: plugins.configuration.proxy)
+        let accounts = AccountBook(store: store, client: bilibili)
         let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates,
                             addressPolicy: plugins.configuration.addressPolicy,
-                            accounts: AccountBook(store: store, client: bilibili))
+                            uploader: BilibiliArchiveUploader(accounts: accounts), accounts: accounts)
         let server: APIServer?
         do {
             server = try serverSettings.map { try APIServer(settings: $0, engine: engine, store: store, bus: bus) }
@@ -54,10 +58,16 @@ struct ServiceRunner {
                 FileHandle.standardError.write(Data("biliup: API and web page on http://\(host):\(port)/\n".utf8))
             }
         }
+        // A renewal changes what the API lists for the account: the revision tells its clients to read again.
+        let renewal = AccountRenewal(book: accounts, interval: renewalInterval) { [bus] event in
+            engine.revision.add(1, ordering: .relaxed)
+            bus.publish(event)
+        }.start()
         let extra = started(engine)
         stopRequested.wait()
         FileHandle.standardError.write(Data("biliup: stopping: closing files…\n".utf8))
         extra?.cancel()
+        renewal.cancel()
         blocking {
             await server?.stop()
             await engine.stop()
