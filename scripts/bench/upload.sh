@@ -13,7 +13,8 @@
 # CPU per GB <= 1.5 x curl's, and RSS <= 64 MB + LIMIT x chunk size.
 #
 # The files are random bytes made once into $BENCH_CACHE (default /tmp/biliup-bench-cache). Binaries:
-# BILIUP_BIN and STANDIN_BIN, else a release build of both into .build-bench. Results are also written
+# BILIUP_BIN and STANDIN_BIN, else a release build of both into .build-bench (biliup linked as the
+# README builds it, with --static-swift-stdlib). Results are also written
 # to $BENCH_RESULTS (default /tmp/biliup-bench-results)/upload-DATE.txt.
 set -euo pipefail
 
@@ -43,7 +44,7 @@ if [[ -n ${BILIUP_BIN:-} && -n ${STANDIN_BIN:-} ]]; then
   standin=$STANDIN_BIN
 else
   echo "building release binaries into .build-bench…" >&2
-  (cd "$repo" && swift build -c release --scratch-path .build-bench --product biliup >&2 \
+  (cd "$repo" && swift build -c release --static-swift-stdlib --scratch-path .build-bench --product biliup >&2 \
      && swift build -c release --scratch-path .build-bench --product bilibili-standin >&2)
   biliup=$repo/.build-bench/release/biliup
   standin=$repo/.build-bench/release/bilibili-standin
