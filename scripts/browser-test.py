@@ -574,6 +574,7 @@ class BrowserTest:
         self.wait(lambda d: "cancelled by the user" in d.find_element(
             By.CSS_SELECTOR, f'[data-testid="upload-archive"][data-archive="{failed}"]').text,
             "the archive to show it was cancelled")
+        self.go("dashboard")
 
     def step_language(self):
         nav = lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="nav-streamers"]').text
