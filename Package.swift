@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "BiliupUpload", dependencies: ["BiliupNet", "BiliupStore", "BiliupValues", "CQRencode", "CPNG"]),
         .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload"]),
         .target(name: "BiliupServer", dependencies: [
-            "BiliupEngine", "BiliupStore", "BiliupMedia", "BiliupValues",
+            "BiliupEngine", "BiliupStore", "BiliupMedia", "BiliupValues", "BiliupUpload",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "BiliupUploadTests", dependencies: ["BiliupUpload", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupTestSupport"]),
         .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore", "BiliupValues"]),
         .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupValues", "BiliupTestSupport"]),
-        .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupValues", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupValues", "BiliupTestSupport", "BiliupUpload"]),
         // Runs the built `biliup` binary against local live sources, as a user would.
         .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore", "BiliupValues"]),
     ]

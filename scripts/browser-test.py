@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Drives the web page in headless Chromium against a real `biliup server`.
 
-    /usr/bin/python3 scripts/browser-test.py --biliup .build/debug/biliup [--screenshots DIR]
+    /usr/bin/python3 scripts/browser-test.py --biliup .build/debug/biliup [--standin PATH] [--screenshots DIR]
 
 Makes a temporary data directory with one user, starts the server on a free loopback port, and checks
 in the browser: the login page (and a wrong password's message), logging in, the dashboard, adding,
 editing and pausing a streamer, a state line arriving over the WebSocket on the live-log page, a
 recorded segment (a 6-second clip served once by a local HTTP-FLV source, recorded as MP4) playing in a
-<video> element, adding a template, setting and resetting a global option, the language switch (kept
+<video> element, a Bilibili QR login from the Accounts page against the `bilibili-standin` executable
+(the QR image shown, the login confirmed after a few polls, the account listed), a cookie import, the
+account offered in the template form, the Uploads page with a queued and a submitted archive, adding a template, setting and resetting a global option, the language switch (kept
 across a reload), escaping of server text, the pages at phone width (no sideways overflow), and signing
 out. A PNG is saved after every step. Exits 0 only if every step held; otherwise prints the failed step,
 the browser's console and the server's output tail. Needs Debian's python3-selenium, chromium,
@@ -20,6 +22,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -49,6 +52,10 @@ PLAY_TIMEOUT = 120  # seconds for the recording of a 6-second clip to show up as
 XSS_NAME = '<img src=x onerror="window.__xss=1">'
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
+STANDIN_QR_POLLS = 3  # the stand-in confirms a QR code after this many polls
+STANDIN_UNAME = "standin-up"  # the stand-in's first account, which confirms QR codes
+IMPORTED = "imported-cookies"
+SUBMITTED_BVID = "BV1browserTst"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
@@ -88,6 +95,7 @@ class Server:
     def __init__(self, binary, data_dir):
         self.binary = binary
         self.data_dir = data_dir
+        self.host_remaps = []
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.stderr_path = os.path.join(data_dir, "server.stderr")
@@ -103,7 +111,8 @@ class Server:
     def start(self):
         stderr = open(self.stderr_path, "w")
         self.process = subprocess.Popen(
-            [self.binary, "server", "--data-dir", self.data_dir, "--port", str(self.port)],
+            [self.binary, "server", "--data-dir", self.data_dir, "--port", str(self.port)]
+            + [arg for rule in self.host_remaps for arg in ("--host-remap", rule)],
             stdin=subprocess.DEVNULL, stdout=stderr, stderr=subprocess.STDOUT, cwd=self.data_dir)
         stderr.close()
         deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -167,6 +176,25 @@ class OneShotSource:
         self.httpd.server_close()
 
 
+class StandIn:
+    """The `bilibili-standin` executable: a local Bilibili that confirms QR codes after a few polls."""
+
+    def __init__(self, binary, directory):
+        self.process = subprocess.Popen([binary, "--dir", directory, "--qr-after", str(STANDIN_QR_POLLS)],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline()
+        if not line:
+            raise StepFailed(f"bilibili-standin exited with status {self.process.wait()} before saying where it listens")
+        info = json.loads(line)
+        self.remap = info["remap"]
+        self.cookies = info["cookies"]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
 def make_driver():
     options = Options()
     options.binary_location = CHROMIUM
@@ -180,8 +208,10 @@ def make_driver():
 
 
 class BrowserTest:
-    def __init__(self, binary, shots_dir):
+    def __init__(self, binary, shots_dir, standin):
         self.binary = os.path.abspath(binary)
+        self.standin_binary = os.path.abspath(standin)
+        self.standin = None
         self.shots_dir = shots_dir
         self.tmp = tempfile.mkdtemp(prefix="biliup-browser-test-")
         self.server = Server(self.binary, self.tmp)
@@ -253,6 +283,8 @@ class BrowserTest:
     # ---- steps ---------------------------------------------------------------------------------
 
     def step_server(self):
+        self.standin = StandIn(self.standin_binary, os.path.join(self.tmp, "standin"))
+        self.server.host_remaps = self.standin.remap
         self.server.add_user()
         me = self.server.start()
         if not me.get("login_required") or me.get("user") is not None:
@@ -459,6 +491,91 @@ class BrowserTest:
         self.visible('#dash-events [data-testid="event"]', "an event among the recent events")
         self.screenshot("dashboard-events")
 
+    def step_accounts(self):
+        self.go("accounts")
+        self.loaded("#accounts-list", "the account list")
+        self.visible("#qr-start", "the QR login button").click()
+        image = self.visible("#qr-image", "the QR code image")
+        self.wait(lambda d: d.execute_script(
+            "const i = document.getElementById('qr-image'); return i !== null && i.complete && i.naturalWidth > 100"),
+            "the QR image (a PNG from POST /api/accounts/qr) to be drawn")
+        if not image.get_attribute("src").startswith("data:image/png;base64,"):
+            raise StepFailed(f"the QR image is not a PNG data URL: {image.get_attribute('src')[:60]}")
+        self.screenshot("accounts-qr")
+        row = self.visible(f'[data-testid="account-row"][data-name="{STANDIN_UNAME}"]',
+                           "the account after the stand-in confirmed the QR login")
+        if row.get_attribute("data-state") != "ok":
+            raise StepFailed(f"the new account's state is {row.get_attribute('data-state')}")
+        self.visible("#qr-start", "the QR login button again once the login is done")
+        with open(self.standin.cookies) as f:
+            cookies = f.read()
+        self.driver.execute_script("document.getElementById('import-cookies').value = arguments[0]", cookies)
+        self.visible("#import-name").send_keys(IMPORTED)
+        self.visible('[data-testid="import-submit"]').click()
+        self.visible(f'[data-testid="account-row"][data-name="{IMPORTED}"]', "the imported account")
+        status, body = self.api("GET", "/api/accounts")
+        names = sorted(a.get("name") for a in body.get("items", [])) if status == 200 else body
+        if names != sorted([STANDIN_UNAME, IMPORTED]):
+            raise StepFailed(f"GET /api/accounts lists {names}")
+        page = self.driver.page_source
+        with open(self.standin.cookies) as f:
+            secrets = [c["value"] for c in json.load(f)["cookie_info"]["cookies"] if c["name"] in ("SESSDATA", "bili_jct")]
+        if any(secret in page for secret in secrets):
+            raise StepFailed("a cookie value is in the page")
+        self.screenshot("accounts")
+        self.driver.execute_script("location.hash = '#/templates/new'")
+        select = self.visible("#template-account", "the account choice in the template form")
+        self.wait(lambda d: any(o.get_attribute("value") == STANDIN_UNAME for o in Select(select).options),
+                  "the account among the template form's choices")
+        Select(select).select_by_value(STANDIN_UNAME)
+        fields = json.loads(self.visible("#template-fields").get_attribute("value"))
+        if fields.get("account") != STANDIN_UNAME:
+            raise StepFailed(f"choosing the account did not set the fields' account: {fields}")
+
+    def seed_uploads(self):
+        """A failed archive with two parts and a submitted one, written to the store as the engine writes them."""
+        path = next(os.path.join(root, name) for root, _, files in os.walk(self.tmp) for name in files
+                    if name.endswith(".sqlite3"))
+        now = time.time()
+        db = sqlite3.connect(path, timeout=30)
+        with db:
+            failed = db.execute("INSERT INTO archive (title, studio, state, tries, error, createdAt, updatedAt) "
+                                "VALUES ('browser failed archive', '{}', 'failed', 3, 'submit: code 21003', ?, ?)", (now, now)).lastrowid
+            for position, state in enumerate(["uploaded", "failed"]):
+                db.execute("INSERT INTO archivePart (archiveId, position, path, title, state, tries, error, bytes, createdAt, updatedAt) "
+                           "VALUES (?, ?, ?, ?, ?, 0, ?, 1048576, ?, ?)",
+                           (failed, position, f"/recordings/part{position}.flv", f"P{position + 1}", state,
+                            "chunk 2: HTTP 500" if state == "failed" else None, now, now))
+            done = db.execute("INSERT INTO archive (title, studio, state, aid, bvid, submittedAt, createdAt, updatedAt) "
+                              "VALUES ('browser submitted archive', '{}', 'submitted', 170001, ?, ?, ?, ?)",
+                              (SUBMITTED_BVID, now, now, now)).lastrowid
+            db.execute("INSERT INTO archivePart (archiveId, position, path, title, state, bytes, createdAt, updatedAt) "
+                       "VALUES (?, 0, '/recordings/done.flv', 'P1', 'uploaded', 2048, ?, ?)", (done, now, now))
+        db.close()
+        return failed
+
+    def step_uploads(self):
+        failed = self.seed_uploads()
+        self.go("uploads")
+        card = self.visible(f'[data-testid="upload-archive"][data-archive="{failed}"]', "the failed archive in the queue")
+        parts = card.find_elements(By.CSS_SELECTOR, '[data-testid="upload-part"]')
+        if [p.get_attribute("data-state") for p in parts] != ["uploaded", "failed"]:
+            raise StepFailed(f"the queue shows parts {[p.get_attribute('data-state') for p in parts]}")
+        if "chunk 2: HTTP 500" not in card.text:
+            raise StepFailed(f"the part's error is not shown: {card.text!r}")
+        link = self.visible(f'[data-testid="archive-row"][data-bvid="{SUBMITTED_BVID}"] a', "the submitted archive's link")
+        if link.get_attribute("href") != f"https://www.bilibili.com/video/{SUBMITTED_BVID}":
+            raise StepFailed(f"the archive links to {link.get_attribute('href')}")
+        self.wait(lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="uploads-live"]').get_attribute("data-state") == "open",
+                  "the Uploads page's WebSocket to open")
+        self.screenshot("uploads")
+        self.driver.execute_script("window.confirm = () => true")
+        card.find_element(By.CSS_SELECTOR, '[data-testid="upload-cancel"]').click()
+        self.wait(lambda d: "cancelled by the user" in d.find_element(
+            By.CSS_SELECTOR, f'[data-testid="upload-archive"][data-archive="{failed}"]').text,
+            "the archive to show it was cancelled")
+        self.go("dashboard")
+
     def step_language(self):
         nav = lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="nav-streamers"]').text
         if nav(self.driver) != "Streamers":
@@ -537,6 +654,8 @@ class BrowserTest:
         ("a live-log line arrives over the WebSocket", step_live_log),
         ("a recorded segment plays in the browser", step_play_segment),
         ("history, templates (add one) and settings (set and reset an option) work", step_other_pages),
+        ("log in to Bilibili by QR code and import cookies on the Accounts page", step_accounts),
+        ("the Uploads page shows the queue and the submitted archives", step_uploads),
         ("switch the language and keep it after a reload", step_language),
         ("server text is escaped", step_escaping),
         ("the streamers page fits a phone screen", step_phone),
@@ -590,17 +709,22 @@ class BrowserTest:
                 except Exception:
                     pass
             self.server.stop()
+            if self.standin:
+                self.standin.stop()
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--biliup", required=True, help="the biliup binary to test")
+    parser.add_argument("--standin", help="the bilibili-standin binary (default: beside --biliup)")
     parser.add_argument("--screenshots", default="test-output/screenshots", help="where PNGs go")
     args = parser.parse_args()
-    if not os.access(args.biliup, os.X_OK):
-        parser.error(f"not an executable: {args.biliup}")
-    sys.exit(BrowserTest(args.biliup, os.path.abspath(args.screenshots)).run())
+    standin = args.standin or os.path.join(os.path.dirname(os.path.abspath(args.biliup)), "bilibili-standin")
+    for binary in (args.biliup, standin):
+        if not os.access(binary, os.X_OK):
+            parser.error(f"not an executable: {binary}")
+    sys.exit(BrowserTest(args.biliup, os.path.abspath(args.screenshots), standin).run())
 
 
 if __name__ == "__main__":

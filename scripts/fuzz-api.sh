@@ -7,13 +7,19 @@
 # The server runs on a free loopback port with a temporary data directory (removed afterwards) as its
 # working directory, so all it writes stays there; with no main.lua and an empty plugin directory
 # (BILIUP_LUA_DIR), no plugin matches the URLs the fuzzer invents, so nothing is fetched from the
-# network (and the proxy variables point libcurl at a closed port besides).
+# network (and the proxy variables point libcurl at a closed port besides). The routes that talk to
+# Bilibili (accounts: QR login, cookie import, renew) reach the local `bilibili-standin` through
+# --host-remap instead, so they answer as documented (201, 400, 404) rather than 502 "Bilibili cannot
+# be reached", which is what they answer when it really cannot be and which this check would count as
+# a server error.
 #
 #   scripts/fuzz-api.sh [--biliup PATH]      FUZZ_EXAMPLES (default 100) examples per operation
+#   (the stand-in is the bilibili-standin beside the biliup binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 biliup=.build/debug/biliup
 [ "${1:-}" = "--biliup" ] && biliup=$2
+standin=$(dirname "$biliup")/bilibili-standin
 examples=${FUZZ_EXAMPLES:-100}
 # Wall-clock bound of both passes together: they take about 3 minutes on a 2-core machine; twice
 # that means something hangs.
@@ -28,16 +34,28 @@ if ! "$venv/bin/schemathesis" --version >/dev/null 2>&1; then
   "$venv/bin/pip" install -q "$schemathesis_spec"
 fi
 [ -x "$biliup" ] || { echo "fuzz-api: $biliup not found: build first (swift build)" >&2; exit 1; }
+[ -x "$standin" ] || { echo "fuzz-api: $standin not found: build first (swift build)" >&2; exit 1; }
 biliup=$(cd "$(dirname "$biliup")" && pwd)/$(basename "$biliup")
 
 work=$(mktemp -d /tmp/biliup-fuzz.XXXXXX)
 server_pid=""
+standin_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$standin_pid" ]; then kill "$standin_pid" 2>/dev/null || true; wait "$standin_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 mkdir -p "$work/lua/plugins"
+
+# The stand-in prints one JSON line with its --host-remap rules, then serves until killed.
+"$standin" --dir "$work/standin" >"$work/standin.json" 2>"$work/standin.log" &
+standin_pid=$!
+for _ in $(seq 1 200); do [ -s "$work/standin.json" ] && break; sleep 0.1; done
+remap_args=()
+while IFS= read -r rule; do remap_args+=(--host-remap "$rule"); done < <(
+  /usr/bin/python3 -c 'import json, sys; print("\n".join(json.loads(sys.stdin.readline())["remap"]))' <"$work/standin.json")
+[ "${#remap_args[@]}" -gt 0 ] || { echo "fuzz-api: bilibili-standin did not start:" >&2; cat "$work/standin.log" >&2; exit 1; }
 
 free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -48,7 +66,8 @@ start_server() {
   local dir=$1
   port=$(free_port)
   (cd "$dir" && exec env BILIUP_LUA_DIR="$work/lua" BILIUP_PLUGIN_PATH= http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 \
-     ALL_PROXY=http://127.0.0.1:9 no_proxy= "$biliup" server --data-dir "$dir/data" --port "$port" >"$dir/server.log" 2>&1) &
+     ALL_PROXY=http://127.0.0.1:9 no_proxy=127.0.0.1 "$biliup" server --data-dir "$dir/data" --port "$port" "${remap_args[@]}" \
+     >"$dir/server.log" 2>&1) &
   server_pid=$!
   for _ in $(seq 1 200); do
     curl -fsS "http://127.0.0.1:$port/api/me" >/dev/null 2>&1 && return 0

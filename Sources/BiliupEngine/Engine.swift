@@ -39,6 +39,8 @@ public actor Engine {
     private var progressTask: Task<Void, Never>?
     /// The upload queue's running jobs, progress and rate-limit waits (the queue itself is in the store).
     let uploadWork = UploadWork()
+    /// QR logins started through the API and not finished yet.
+    let qrLogins = PendingQRLogins()
     let startedAt = Date()
     /// Grows with every event and command: a client that cached what it read knows when to read again.
     public nonisolated let revision = Atomic<Int>(0)

@@ -7,7 +7,7 @@ import Glibc
 // A local Bilibili for the browser test and the upload benchmark: prints one JSON line
 // {"base", "remap", "cookies"} and serves until SIGINT or SIGTERM.
 
-let usage = "usage: bilibili-standin [--port N] [--dir D] [--discard] [--account MID:UNAME ...]"
+let usage = "usage: bilibili-standin [--port N] [--dir D] [--discard] [--account MID:UNAME ...] [--qr-after N]"
 
 // Blocked before any thread exists (threads inherit the mask), so `sigwait` below receives them.
 var stopSignals = sigset_t()
@@ -25,6 +25,8 @@ var port = 0
 var directory: URL?
 var discard = false
 var accounts: [(Int64, String)] = []
+/// QR codes are confirmed (as the first account) after this many polls; nil: nobody ever scans.
+var qrAfterPolls: Int?
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -41,6 +43,9 @@ while let argument = arguments.popFirst() {
               value.index(after: colon) < value.endIndex
         else { fail("--account needs MID:UNAME\n\(usage)", status: 2) }
         accounts.append((mid, String(value[value.index(after: colon)...])))
+    case "--qr-after":
+        guard let value = arguments.popFirst().flatMap({ Int($0) }), value >= 0 else { fail("--qr-after needs a number\n\(usage)", status: 2) }
+        qrAfterPolls = value
     default:
         fail("unknown argument \(argument)\n\(usage)", status: 2)
     }
@@ -51,6 +56,7 @@ do {
     let standIn = try BilibiliStandIn(directory: dir, port: port, discardUploads: discard)
     if accounts.isEmpty { accounts = [(10_000_001, "standin-up")] }
     let added = accounts.map { standIn.addAccount(mid: $0.0, uname: $0.1) }
+    if let qrAfterPolls { standIn.qrScanAfterPolls(qrAfterPolls, account: added[0]) }
     let cookies = dir.appendingPathComponent("cookies.json")
     try Data(standIn.loginInfoJSON(for: added[0]).utf8).write(to: cookies)
     let line = try JSONSerialization.data(

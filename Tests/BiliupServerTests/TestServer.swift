@@ -4,6 +4,7 @@ import BiliupScript
 import BiliupServer
 import BiliupStore
 import BiliupTestSupport
+import BiliupUpload
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -24,7 +25,7 @@ final class TestServer: @unchecked Sendable {
     static let passwordCost: UInt8 = 4
 
     static func start(users: [(name: String, password: String, admin: Bool)] = [], bind: String = "127.0.0.1",
-                      webDirectory: String? = nil, configure: (inout ServerSettings) -> Void = { _ in }) async throws -> TestServer {
+                      webDirectory: String? = nil, bilibili: BilibiliClient? = nil, configure: (inout ServerSettings) -> Void = { _ in }) async throws -> TestServer {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try Store(path: dir.appendingPathComponent("data/biliup.sqlite3").path)
@@ -39,7 +40,8 @@ final class TestServer: @unchecked Sendable {
         let bus = EventBus()
         bus.attach(EventSinks.store(store))
         let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: PlatformRates(defaultPerSecond: 50, perPlatform: [:]),
-                            addressPolicy: plugins.configuration.addressPolicy)
+                            addressPolicy: plugins.configuration.addressPolicy,
+                            accounts: bilibili.map { AccountBook(store: store, client: $0) })
         try await engine.start()
         var settings = ServerSettings(bind: bind, port: 0, version: "test", passwordCost: passwordCost, webDirectory: webDirectory)
         configure(&settings)

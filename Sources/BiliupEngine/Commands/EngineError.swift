@@ -13,6 +13,8 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case declaredInScript
         /// The store failed (disk, database).
         case storage
+        /// Bilibili could not be reached or answered in a way that cannot be read.
+        case upstream
     }
 
     public let kind: Kind

@@ -69,6 +69,33 @@ enum APISchemas {
             ])),
             "failures": .array(.object(["file": .string(), "message": .string(), "kept_previous": .boolean])),
         ]),
+        "Account": .object([
+            "id": id, "name": .string(), "mid": .integer(), "uname": .string(), "expires_at": .nullable(time),
+            "last_checked_at": .nullable(time), "state": .string(oneOf: ["ok", "needs_login"]), "state_message": .nullable(.string()),
+        ]),
+        "AccountList": items(of: "Account"),
+        "QRLoginStart": .object(["id": id, "url": .string(), "qr_png": .string(pattern: "^data:image/png;base64,"), "expires_at": time]),
+        "QRLogin": .object([
+            "id": id, "state": .string(oneOf: ["waiting", "scanned", "expired", "done", "cancelled"]), "account": .nullable(.ref("Account")),
+        ]),
+        "UploadPart": .object([
+            "id": id, "position": .integer(), "title": .string(), "path": .string(),
+            "state": .string(oneOf: ["queued", "uploading", "uploaded", "held", "failed"]), "bytes": .integer(), "tries": .integer(),
+            "next_try_at": .nullable(time), "error": .nullable(.string()), "sent": .nullable(.integer()), "total": .nullable(.integer()),
+        ]),
+        "Upload": .object([
+            "id": id, "title": .string(), "state": .string(oneOf: ["collecting", "ready", "held", "failed"]),
+            "account": .nullable(.string()), "template": .nullable(.string()), "session_id": .nullable(id), "tries": .integer(),
+            "next_try_at": .nullable(time), "error": .nullable(.string()), "rate_limited_until": .nullable(time), "created_at": time,
+            "parts": .array(.ref("UploadPart")),
+        ]),
+        "UploadList": items(of: "Upload"),
+        "Archive": .object([
+            "id": id, "title": .string(), "aid": .nullable(.integer()), "bvid": .nullable(.string()), "url": .nullable(.string()),
+            "account": .nullable(.string()), "template": .nullable(.string()), "session_id": .nullable(id),
+            "submitted_at": .nullable(time), "parts": .array(.ref("UploadPart")),
+        ]),
+        "ArchivePage": page(of: "Archive"),
         "OpenAPI": .object(["openapi": .string(), "info": .map(.any), "paths": .map(.any), "components": .map(.any)]),
     ]
 

@@ -51,6 +51,7 @@ struct APIError: Error, HTTPResponseError, Sendable {
             case .conflict: return APIError(.conflict, "conflict", e.message)
             case .declaredInScript: return APIError(.conflict, "declared_in_script", e.message)
             case .storage: return APIError(.internalServerError, "storage", e.message)
+            case .upstream: return APIError(.badGateway, "bilibili_unreachable", e.message)
             }
         case let e as StoreError:
             switch e.kind {

@@ -13,8 +13,10 @@ import {renderTemplateForm} from './pages/template-form.js';
 import {renderHistory} from './pages/history.js';
 import {renderLogs} from './pages/logs.js';
 import {renderSettings} from './pages/settings.js';
+import {renderUploads} from './pages/uploads.js';
+import {renderAccounts} from './pages/accounts.js';
 
-const PAGES = ['dashboard', 'streamers', 'templates', 'history', 'logs', 'settings'];
+const PAGES = ['dashboard', 'streamers', 'templates', 'uploads', 'accounts', 'history', 'logs', 'settings'];
 let activePage = null;
 
 function renderNav() {
@@ -73,6 +75,8 @@ router.route('templates/:id', renderTemplateForm);
 router.route('history', renderHistory);
 router.route('logs', renderLogs);
 router.route('settings', renderSettings);
+router.route('uploads', renderUploads);
+router.route('accounts', renderAccounts);
 
 async function boot() {
   const view = document.getElementById('view');

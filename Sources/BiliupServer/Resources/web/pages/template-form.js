@@ -30,11 +30,13 @@ export function renderTemplateForm(root, ctx) {
       value: tp?.name ?? '', disabled: readOnly, autocomplete: 'off'});
     const fields = h('textarea', {id: 'template-fields', 'data-testid': 'template-fields', rows: 12,
       class: 'mono', disabled: readOnly, placeholder: EXAMPLE}, tp ? JSON.stringify(tp.fields || {}, null, 2) : '');
+    const account = accountSelect(tp?.fields?.account, fields, readOnly);
     const save = h('button', {type: 'submit', class: 'btn primary', id: 'template-save', 'data-testid': 'template-save',
       hidden: readOnly}, isNew ? t('template.create') : t('action.save'));
     const form = h('form', {id: 'template-form', class: 'card form', 'data-testid': 'template-form'},
       readOnly ? h('p', {class: 'note', 'data-testid': 'template-readonly'}, t('template.scriptNote')) : null,
       field(t('template.name'), name),
+      field(t('template.account'), account, t('template.accountHint')),
       field(t('template.fields'), fields, t('template.fieldsHint')),
       h('div', {class: 'form-actions'}, save,
         tp && !readOnly ? button(t('action.delete'), () => removeTemplate(tp, () => router.navigate('#/templates')),
@@ -68,4 +70,28 @@ export function renderTemplateForm(root, ctx) {
   }
 
   return () => { alive = false; };
+}
+
+/**
+ * The template's `account` field as a choice among the stored Bilibili accounts: choosing one writes
+ * it into the fields' JSON (which stays the one thing saved), choosing none removes it.
+ */
+function accountSelect(current, fields, readOnly) {
+  const select = h('select', {id: 'template-account', 'data-testid': 'template-account', disabled: readOnly},
+    h('option', {value: ''}, t('template.noAccount')));
+  if (typeof current === 'string' && current) select.append(h('option', {value: current, selected: true}, current));
+  api.get('/api/accounts').then((data) => {
+    for (const a of api.items(data)) {
+      if (a.name === current) continue;
+      select.append(h('option', {value: a.name}, a.state === 'needs_login' ? `${a.name} (${t('accounts.needsLogin')})` : a.name));
+    }
+  }).catch(() => {});
+  select.addEventListener('change', () => {
+    let value;
+    try { value = parseJSONObject(fields.value, t('template.fields')); } catch (e) { toast.error(e); return; }
+    if (select.value) value.account = select.value;
+    else delete value.account;
+    fields.value = JSON.stringify(value, null, 2);
+  });
+  return select;
 }
