@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "BiliupValues"),
         .target(name: "BiliupNet", dependencies: ["CCurl", "COpenSSL"]),
@@ -46,7 +47,7 @@ let package = Package(
         // here, which unoptimized runs about ten times slower, and the tests push ten million messages.
         swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .executableTarget(name: "biliup", dependencies: [
-            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer", "BiliupValues", "BiliupUpload",
+            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer", "BiliupValues", "BiliupUpload", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

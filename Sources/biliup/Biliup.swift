@@ -22,6 +22,7 @@ struct Biliup: ParsableCommand {
     /// Global options may come before the subcommand (`biliup --plugin-dir DIR check URL`); each
     /// subcommand declares them, so they are moved behind its name before parsing.
     static func main() {
+        MallocPolicy.apply()
         main(GlobalArguments.movedBehindSubcommand(Array(CommandLine.arguments.dropFirst())))
     }
 }

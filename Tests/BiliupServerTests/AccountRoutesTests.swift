@@ -66,17 +66,22 @@ func secrets(of account: StandInAccount) -> [String] {
             #expect((number(start.json["expires_at"]) ?? 0) > Date().timeIntervalSince1970 + 100)
             let id = try #require(integer(start.json["id"]))
 
-            // Back-to-back polls: passport is asked at most once a second, whatever the client does.
+            // Back-to-back polls: passport is asked at most once a second, whatever the client does. On a
+            // loaded machine the eight calls may span seconds, so the code may move on during them.
             let began = Date()
+            var seen: [String] = []
             for _ in 0..<8 {
                 let reply = try await server.request("GET", "/api/accounts/qr/\(id)", token: admin)
-                #expect(reply.status == 200 && reply.json["state"] as? String == "waiting", "\(reply.text)")
+                #expect(reply.status == 200, "\(reply.text)")
+                seen.append(reply.json["state"] as? String ?? "?")
             }
             let passportPolls = standIn.requests.filter { $0.path.hasSuffix("/qrcode/poll") }.count
             #expect(passportPolls >= 1 && passportPolls <= Int(Date().timeIntervalSince(began)) + 1, "\(passportPolls) passport polls")
 
             let (done, states) = try await server.pollQR(id, token: admin)
-            #expect(states == ["waiting", "scanned", "done"], "\(states)")
+            // Every answer passport gave reaches the caller that asked: each state shows, in order, once.
+            let sequence = (seen + states).reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
+            #expect(sequence == ["waiting", "scanned", "done"], "\(seen + states)")
             expectDocumented(validator, done, "GET", "/api/accounts/qr/{id}", status: 200)
             let account = try #require(done.json["account"] as? [String: Any])
             #expect(account["name"] as? String == "upper" && integer(account["mid"]) == 4242 && account["state"] as? String == "ok")

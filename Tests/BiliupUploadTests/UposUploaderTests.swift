@@ -83,8 +83,11 @@ import Testing
 
         #expect(try harness.received(video, equals: file))
         #expect(second.resumedParts == [recorded.count])
+        // A cancel aborts the chunks in flight, which the server may have answered already (more likely on
+        // a loaded machine): those go again, never more than the three in flight; recorded ones never do.
         let resent = harness.standIn.chunkPuts.dropFirst(putsBefore).filter { acceptedBefore.contains($0.partNumber) }
-        #expect(resent.count < 2)
+        #expect(Set(resent.map(\.partNumber)).isDisjoint(with: recorded))
+        #expect(resent.count <= 3)
         #expect(harness.standIn.requests.filter { $0.path == "/preupload" }.count == 1)
         #expect(try store.uploadFiles(path: file.path).map(\.state) == [.uploaded])
     }

@@ -10,7 +10,7 @@
 # Each run is timed with /usr/bin/time: wall seconds, CPU-seconds (user + sys) and peak RSS. Reported:
 # MB/s (10^6 bytes), CPU-seconds per GB (10^9 bytes), peak RSS, and biliup / curl for CPU per GB.
 # The stand-in's chunk size is its default, 10 MiB. Targets (issue 11, acceptance 5):
-# CPU per GB <= 1.5 x curl's, and RSS <= 64 MB + LIMIT x chunk size.
+# CPU per GB <= 1.5 x curl's, and RSS <= 64 MiB + LIMIT x chunk size (RSS in MiB).
 #
 # The files are random bytes made once into $BENCH_CACHE (default /tmp/biliup-bench-cache). Binaries:
 # BILIUP_BIN and STANDIN_BIN, else a release build of both into .build-bench (biliup linked as the
@@ -104,7 +104,7 @@ curl_put curl-four "${four[@]}"
     END {
       split("big four", runs, " ")
       bytes["big"] = 2e9; bytes["four"] = 2e9
-      printf "%-6s %-7s %9s %9s %11s %9s\n", "run", "tool", "wall s", "MB/s", "CPU-s/GB", "RSS MB"
+      printf "%-6s %-7s %9s %9s %11s %9s\n", "run", "tool", "wall s", "MB/s", "CPU-s/GB", "RSS MiB"
       for (i = 1; i <= 2; i++) {
         r = runs[i]
         for (j = 1; j <= 2; j++) {
@@ -112,8 +112,8 @@ curl_put curl-four "${four[@]}"
           printf "%-6s %-7s %9.1f %9.1f %11.3f %9.1f\n", r, t, wall[k], bytes[r] / 1e6 / wall[k], cpu[k] / (bytes[r] / 1e9), rss[k]
         }
         ratio = (cpu["biliup-" r] / bytes[r]) / (cpu["curl-" r] / bytes[r])
-        limitRSS = 64 + limit * 10 * 1.048576
-        printf "%-6s biliup/curl CPU per GB %.2f (target <= 1.5: %s); biliup RSS %.1f MB (target <= %.0f: %s)\n", r, ratio,
+        limitRSS = 64 + limit * 10
+        printf "%-6s biliup/curl CPU per GB %.2f (target <= 1.5: %s); biliup RSS %.1f MiB (target <= %.0f: %s)\n", r, ratio,
           ratio <= 1.5 ? "met" : "MISSED", rss["biliup-" r], limitRSS, rss["biliup-" r] <= limitRSS ? "met" : "MISSED"
       }
     }' "$work/times"

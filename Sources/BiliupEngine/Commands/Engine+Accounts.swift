@@ -14,8 +14,8 @@ public struct QRLoginStart: Sendable, Equatable {
 // tokens go from Bilibili to the store and never into an answer or an event.
 extension Engine {
     /// The accounts, by name.
-    public func accounts() throws(EngineError) -> [AccountSummary] {
-        do { return try store.accounts().map(AccountSummary.init) } catch { throw EngineError(error) }
+    public func accounts() throws(EngineError) -> [AccountBook.Entry] {
+        do { return try store.accounts().map(AccountBook.Entry.init) } catch { throw EngineError(error) }
     }
 
     /// Asks passport for a TV QR code. The login is kept (a few at once, the oldest dropped) until
@@ -56,7 +56,7 @@ extension Engine {
         case .scanned: login.progress = .scanned
         case .expired: login.progress = .expired
         case .done(let info):
-            let account: AccountSummary
+            let account: AccountBook.Entry
             do {
                 account = try await store(info, as: login.name, book)
             } catch {
@@ -80,7 +80,7 @@ extension Engine {
     }
 
     /// Stores biliup's cookies.json once Bilibili has accepted it.
-    public func importAccount(cookiesJSON: Data, name: String? = nil) async throws(EngineError) -> AccountSummary {
+    public func importAccount(cookiesJSON: Data, name: String? = nil) async throws(EngineError) -> AccountBook.Entry {
         let book = try accountBook()
         let name = try Self.accountName(name)
         let info: LoginInfo
@@ -97,7 +97,7 @@ extension Engine {
     }
 
     /// Refreshes the account's tokens now. A refusal marks it as needing a new login.
-    public func renewAccount(id: Int64) async throws(EngineError) -> AccountSummary {
+    public func renewAccount(id: Int64) async throws(EngineError) -> AccountBook.Entry {
         let book = try accountBook()
         let record = try accountRecord(id)
         do {
@@ -106,7 +106,7 @@ extension Engine {
             publishAccountState(record.name)
             throw Self.bilibili(error, refusal: .conflict)
         }
-        let account = AccountSummary(try accountRecord(id))
+        let account = AccountBook.Entry(try accountRecord(id))
         publish(EngineEvent(.config, message: "account '\(account.name)' renewed", data: Self.eventData(account)))
         return account
     }
@@ -127,10 +127,10 @@ extension Engine {
         return record
     }
 
-    private func store(_ info: LoginInfo, as name: String?, _ book: AccountBook) async throws(EngineError) -> AccountSummary {
+    private func store(_ info: LoginInfo, as name: String?, _ book: AccountBook) async throws(EngineError) -> AccountBook.Entry {
         let entry: AccountBook.Entry
         do { entry = try await book.add(info, name: name) } catch { throw Self.bilibili(error, refusal: .invalid) }
-        return AccountSummary(try accountRecord(named: entry.name))
+        return AccountBook.Entry(try accountRecord(named: entry.name))
     }
 
     private func accountRecord(named name: String) throws(EngineError) -> AccountRecord {
@@ -144,7 +144,7 @@ extension Engine {
     private func publishAccountState(_ name: String) {
         guard let record = try? store.account(named: name), record.state == .needsLogin else { return }
         publish(EngineEvent(.config, level: .warn, message: "account '\(name)' needs a new login: \(record.stateMessage ?? "")",
-                            data: Self.eventData(AccountSummary(record))))
+                            data: Self.eventData(AccountBook.Entry(record))))
     }
 
     private static func accountName(_ name: String?) throws(EngineError) -> String? {
@@ -171,7 +171,7 @@ extension Engine {
         }
     }
 
-    private static func eventData(_ account: AccountSummary) -> [String: JSONValue] {
+    private static func eventData(_ account: AccountBook.Entry) -> [String: JSONValue] {
         ["account": .string(account.name), "mid": .int(account.mid), "state": .string(account.state.rawValue)]
     }
 }

@@ -1,3 +1,4 @@
+import BiliupUpload
 import Foundation
 
 /// Where a QR login started through the engine stands.
@@ -8,7 +9,7 @@ public enum QRLoginProgress: Sendable, Equatable {
     /// The code is no longer valid: start a new login.
     case expired
     /// Confirmed and stored as this account.
-    case done(AccountSummary)
+    case done(AccountBook.Entry)
     case cancelled
 
     var isFinal: Bool {

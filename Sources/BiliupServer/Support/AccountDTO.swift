@@ -1,5 +1,6 @@
 import BiliupEngine
 import BiliupStore
+import BiliupUpload
 import BiliupValues
 import Foundation
 
@@ -16,7 +17,7 @@ struct AccountDTO: Encodable, Sendable {
     let state: String
     let stateMessage: Nullable<String>
 
-    init(_ a: AccountSummary) {
+    init(_ a: AccountBook.Entry) {
         id = a.id
         name = a.name
         mid = a.mid

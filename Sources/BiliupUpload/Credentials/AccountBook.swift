@@ -17,6 +17,8 @@ public struct AccountBook: Sendable {
 
     /// An account as it may be shown anywhere: no cookies, no tokens.
     public struct Entry: Codable, Sendable, Equatable {
+        /// The store's id of the account (0 for a record not saved yet).
+        public let id: Int64
         public let name: String
         public let mid: Int64
         public let uname: String
@@ -25,7 +27,8 @@ public struct AccountBook: Sendable {
         public let state: AccountState
         public let stateMessage: String?
 
-        init(_ record: AccountRecord) {
+        public init(_ record: AccountRecord) {
+            id = record.id ?? 0
             name = record.name
             mid = record.mid
             uname = record.uname
