@@ -4,11 +4,13 @@
 #
 # usage: scripts/bench/upload.sh [LIMIT]        (LIMIT: chunks in flight per file, biliup's --limit, default 3)
 #
-# Two runs of each tool, one after the other (never overlapping: the machine has few cores):
+# Two workloads, each sent by both tools in turn, $RUNS times (default 3; never overlapping: the machine
+# has few cores):
 #   big    one 2 GB file (2,000,000,000 bytes)
 #   four   four 500 MB files (one archive of four parts for biliup; four `curl -T` one after another)
-# Each run is timed with /usr/bin/time: wall seconds, CPU-seconds (user + sys) and peak RSS. Reported:
-# MB/s (10^6 bytes), CPU-seconds per GB (10^9 bytes), peak RSS, and biliup / curl for CPU per GB.
+# Each run is timed with /usr/bin/time: wall seconds, CPU-seconds (user + sys) and peak RSS. Reported,
+# as the median of the runs: MB/s (10^6 bytes), CPU-seconds per GB (10^9 bytes), peak RSS, and
+# biliup / curl for CPU per GB (the CPU of one `curl -T` swings by 2x between runs on this VM).
 # The stand-in's chunk size is its default, 10 MiB. Targets (issue 11, acceptance 5):
 # CPU per GB <= 1.5 x curl's, and RSS <= 64 MiB + LIMIT x chunk size (RSS in MiB).
 #
@@ -20,6 +22,7 @@ set -euo pipefail
 
 usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 LIMIT=${1:-3}
+RUNS=${RUNS:-3}
 [[ $# -le 1 && $LIMIT =~ ^[0-9]+$ && $LIMIT -ge 1 ]] || usage
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -92,16 +95,25 @@ curl_put() {  # LABEL FILE...: one `curl -T` per file, one after another, timed 
   timed "$label" bash "$script"
 }
 
-biliup_upload biliup-big "$big"
-curl_put curl-big "$big"
-biliup_upload biliup-four "${four[@]}"
-curl_put curl-four "${four[@]}"
+for run in $(seq "$RUNS"); do
+  biliup_upload biliup-big "$big"
+  curl_put curl-big "$big"
+  biliup_upload biliup-four "${four[@]}"
+  curl_put curl-four "${four[@]}"
+  rm -rf "$work"/data-*
+done
 
 {
-  echo "upload benchmark $(date -u +%FT%TZ) on $(nproc) cores, $(git -C "$repo" rev-parse --short HEAD), --limit $LIMIT, chunk 10 MiB"
+  echo "upload benchmark $(date -u +%FT%TZ) on $(nproc) cores, $(git -C "$repo" rev-parse --short HEAD), --limit $LIMIT, chunk 10 MiB, median of $RUNS runs"
   awk -v limit="$LIMIT" '
-    { wall[$1] = $2; cpu[$1] = $3; rss[$1] = $4 / 1024 }
+    function median(list,   n, a, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    { w[$1] = w[$1] " " $2; c[$1] = c[$1] " " $3; m[$1] = m[$1] " " $4 / 1024 }
     END {
+      for (k in w) { wall[k] = median(w[k]); cpu[k] = median(c[k]); rss[k] = median(m[k]) }
       split("big four", runs, " ")
       bytes["big"] = 2e9; bytes["four"] = 2e9
       printf "%-6s %-7s %9s %9s %11s %9s\n", "run", "tool", "wall s", "MB/s", "CPU-s/GB", "RSS MiB"
