@@ -23,7 +23,7 @@ struct Biliup: ParsableCommand {
     /// subcommand declares them, so they are moved behind its name before parsing.
     static func main() {
         MallocPolicy.apply()
-        main(GlobalArguments.movedBehindSubcommand(Array(CommandLine.arguments.dropFirst())))
+        main(GlobalArguments.movedBehindSubcommand(GlobalArguments.reprintValued(Array(CommandLine.arguments.dropFirst()))))
     }
 }
 
@@ -47,5 +47,17 @@ enum GlobalArguments {
         }
         guard !globals.isEmpty, i < args.count else { return args }
         return [args[i]] + globals + args[(i + 1)...]
+    }
+
+    /// biliup's `--no-reprint` takes 0 or 1 (`--no-reprint 1`); a bare `--no-reprint` (not followed by a
+    /// number), as people also write it, means 1. Arguments after `--` are files and stay as they are.
+    static func reprintValued(_ args: [String]) -> [String] {
+        var out: [String] = []
+        for (i, arg) in args.enumerated() {
+            if arg == "--" { return out + args[i...] }
+            let valued = i + 1 < args.count && Int(args[i + 1]) != nil
+            out.append(arg == "--no-reprint" && !valued ? "--no-reprint=1" : arg)
+        }
+        return out
     }
 }

@@ -48,8 +48,11 @@ struct UploadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The text of the dynamic (动态) posted with the archive. Default: none.", valueName: "TEXT"))
     var dynamic = ""
 
-    @Flag(name: .customLong("no-reprint"), help: "Mark the archive \"reposting forbidden\" (禁止转载; no_reprint = 1).")
-    var noReprint = false
+    @Option(name: .customLong("no-reprint"), help: ArgumentHelp("""
+        1: mark the archive "reposting forbidden" (禁止转载); 0: do not. As in biliup it takes a value; \
+        `--no-reprint` alone means 1.
+        """, valueName: "0|1"))
+    var noReprint = 0
 
     @Flag(name: .customLong("up-close-danmu"), help: "Close danmaku (弹幕) on the archive.")
     var upCloseDanmu = false
@@ -96,7 +99,8 @@ struct UploadCommand: ParsableCommand {
         studio.source = source
         studio.dtime = dtime
         studio.dynamic = dynamic
-        studio.noReprint = noReprint ? 1 : 0
+        guard noReprint == 0 || noReprint == 1 else { throw CommandFailure("--no-reprint: expected 0 or 1, got \(noReprint)") }
+        studio.noReprint = noReprint
         studio.upCloseDanmu = upCloseDanmu
         studio.upCloseReply = upCloseReply
         studio.upSelectionReply = upSelectionReply

@@ -106,6 +106,24 @@ import Testing
         #expect(result.stderr.contains("uploading \(file.path)"))
         #expect(result.stderr.contains("plain.flv: uploaded 39 KiB in"))
     }
+
+    /// biliup's scripts write `--no-reprint 1`; people also write it bare. Both forbid reposting, and
+    /// the file after a bare one is still a file.
+    @Test func noReprintTakesBiliupsValueOrStandsAlone() async throws {
+        var seen: [JSONValue?] = []
+        for (index, form) in [["--no-reprint", "1"], ["--no-reprint"], ["--no-reprint", "0"]].enumerated() {
+            let file = try mediaFile("reprint-\(index).flv", size: 20_000)
+            let result = try await BiliupProcess.run(["upload", "-u", cookies.path, "--title", "r\(index)", "--tag", "a"]
+                                                     + common + form + [file.path])
+            #expect(result.status == 0, "\(form): \(result.stderr)")
+            if case .object(let body)? = standIn.submissions.last?.body { seen.append(body["no_reprint"]) }
+        }
+        #expect(seen == [.int(1), .int(1), .int(0)])
+        let file = try mediaFile("reprint-bad.flv", size: 20_000)
+        let bad = try await BiliupProcess.run(["upload", "-u", cookies.path, "--title", "r", "--tag", "a", "--no-reprint", "2"]
+                                              + common + [file.path])
+        #expect(bad.status != 0 && bad.stderr.contains("--no-reprint"), "\(bad.stderr)")
+    }
 }
 
 extension JSONValue {
