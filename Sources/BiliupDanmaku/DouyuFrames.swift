@@ -67,13 +67,14 @@ public struct DouyuDecoder: Sendable {
         pending[offset..<(offset + 4)].reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    /// Chat colour codes in the order biliup maps them: white, red, green, blue, orange, purple, pink.
-    static let colors = [0xFFFFFF, 0xFF0000, 0x00FF00, 0x0000FF, 0xFF7F00, 0x9B39F4, 0xFF69B4]
+    /// Chat colour codes 0–6 (white, red, green, blue, orange, purple, pink) with the RGB values biliup
+    /// writes for them, so files from both read alike.
+    static let colors = [16_777_215, 16_717_077, 2_000_880, 8_046_667, 16_744_192, 10_172_916, 16_738_740]
 
     static func message(from fields: [String: String], receivedAt: Date) -> DanmakuMessage? {
         switch fields["type"] {
         case "chatmsg":
-            guard let text = fields["txt"] else { return nil }
+            guard let text = fields["txt"], !text.isEmpty else { return nil }
             let color = fields["col"].flatMap(Int.init).flatMap { colors.indices.contains($0) ? colors[$0] : nil } ?? 0xFFFFFF
             return DanmakuMessage(text: text, userName: fields["nn"] ?? "", uid: fields["uid"].flatMap { Int64($0) } ?? 0,
                                   color: color, receivedAt: receivedAt)
@@ -81,7 +82,7 @@ public struct DouyuDecoder: Sendable {
             return DanmakuMessage(kind: .gift, text: "", userName: fields["nn"] ?? "",
                                   uid: fields["uid"].flatMap { Int64($0) } ?? 0, receivedAt: receivedAt,
                                   count: fields["gfcnt"].flatMap { Int64($0) } ?? 1,
-                                  giftName: fields["gfn"] ?? fields["gfid"] ?? "")
+                                  giftName: fields["gfn"] ?? "礼物")
         default:
             return nil
         }

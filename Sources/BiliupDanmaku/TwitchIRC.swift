@@ -9,6 +9,10 @@ public enum TwitchIRC {
          "JOIN #\(channel.lowercased())"]
     }
 
+    /// The client's own keep-alive, besides answering the server's PINGs (biliup sends the same).
+    public static let heartbeat = "PING"
+    public static let heartbeatInterval: Duration = .seconds(40)
+
     public enum Event: Sendable, Equatable {
         case message(DanmakuMessage)
         /// A line to send back at once: the server drops clients that leave a PING unanswered.

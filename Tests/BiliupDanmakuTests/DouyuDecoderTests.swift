@@ -35,7 +35,7 @@ import Testing
             messages += try decoder.feed(Array(stream[start..<min(start + 7, stream.count)]), receivedAt: now)
         }
         #expect(messages == [
-            DanmakuMessage(text: "a/b@c 666", userName: "斗鱼@用户", uid: 123456, color: 0x00FF00, receivedAt: now),
+            DanmakuMessage(text: "a/b@c 666", userName: "斗鱼@用户", uid: 123456, color: 2_000_880, receivedAt: now),
             DanmakuMessage(kind: .gift, text: "", userName: "送礼者", uid: 654, receivedAt: now, count: 10, giftName: "荧光棒"),
         ])
     }

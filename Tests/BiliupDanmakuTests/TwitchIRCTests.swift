@@ -11,6 +11,7 @@ import Testing
             + ":nocolor!nocolor@nocolor.tmi.twitch.tv PRIVMSG #channel :\u{1}ACTION waves\u{1}\r\n"
             + "PING :tmi.twitch.tv\r\n"
             + ":tmi.twitch.tv 001 justinfan123 :Welcome, GLHF!\r\n"
+            + ":tmi.twitch.tv PONG tmi.twitch.tv :tmi.twitch.tv\r\n"
         #expect(TwitchIRC.decode(frame, receivedAt: now) == [
             .message(DanmakuMessage(text: "hello :) world", userName: "Viewer One", uid: 987654, color: 0x1E90FF, receivedAt: now)),
             .message(DanmakuMessage(text: "waves", userName: "nocolor", uid: 0, receivedAt: now)),
