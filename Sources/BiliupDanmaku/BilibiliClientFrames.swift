@@ -26,7 +26,8 @@ public enum BilibiliClientFrames {
                               body: Array(body)).encoded()
     }
 
-    /// The web client's body, which the server echoes; biliup sends the same.
+    /// The web client's body, a JavaScript object stringified, which the server echoes: 31 bytes in all,
+    /// the length biliup's heartbeat declares.
     public static func heartbeat() -> [UInt8] {
         BilibiliPacket(version: BilibiliPacket.Version.plain, operation: BilibiliPacket.Operation.heartbeat,
                        body: Array("[object Object]".utf8)).encoded()

@@ -81,8 +81,14 @@ public struct BilibiliDecoder: Sendable {
             let info = notification["info"]
             guard let text = info?[1]?.stringValue else { return nil }
             let color = info?[0]?[3]?.int64Value.map { Int($0 & 0xFFFFFF) } ?? 0xFFFFFF
-            return DanmakuMessage(text: text, userName: info?[2]?[1]?.stringValue ?? "",
+            return DanmakuMessage(text: emoticon(info?[0]?[15]).map { "表情【\($0)】" } ?? text,
+                                  userName: info?[2]?[1]?.stringValue ?? "",
                                   uid: info?[2]?[0]?.int64Value ?? 0, color: color, receivedAt: receivedAt)
+        case "LIVE_INTERACTIVE_GAME":
+            // Chat sent through an interactive game, shown as ordinary chat.
+            guard let text = data?["msg"]?.stringValue, !text.isEmpty else { return nil }
+            return DanmakuMessage(text: text, userName: data?["uname"]?.stringValue ?? "",
+                                  uid: data?["uid"]?.int64Value ?? 0, receivedAt: receivedAt)
         case "SEND_GIFT":
             guard let gift = data?["giftName"]?.stringValue else { return nil }
             return DanmakuMessage(kind: .gift, text: "", userName: data?["uname"]?.stringValue ?? "",
@@ -106,5 +112,14 @@ public struct BilibiliDecoder: Sendable {
         default:
             return nil
         }
+    }
+
+    /// A sticker sent as chat: its `info[1]` is only a placeholder, and the sticker's id sits in a JSON
+    /// string at `info[0][15].extra`. biliup writes it as 表情【id】.
+    private static func emoticon(_ meta: JSONValue?) -> String? {
+        guard let extra = meta?["extra"]?.stringValue,
+              let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(extra.utf8)),
+              let unique = parsed["emoticon_unique"]?.stringValue, !unique.isEmpty else { return nil }
+        return unique
     }
 }

@@ -36,6 +36,12 @@ import Testing
         let superChat = #"{"cmd":"SUPER_CHAT_MESSAGE","data":{"uid":"42","message":"加油","price":30,"user_info":{"uname":"SC人"}}}"#
         let guardBuy = #"{"cmd":"GUARD_BUY","data":{"uid":43,"username":"舰长人","gift_name":"舰长","price":198000,"num":1}}"#
         let ignored = #"{"cmd":"INTERACT_WORD","data":{"uname":"x"}}"#
+        let sticker = #"{"cmd":"DANMU_MSG","info":[[0,1,25,16777215,0,0,0,"",0,0,0,"",0,"{}","{}",{"extra":"{\"emoticon_unique\":\"official_124\"}"}],"[dog]",[7,"表情人"]]}"#
+        let game = #"{"cmd":"LIVE_INTERACTIVE_GAME","data":{"uname":"游戏人","uid":8,"msg":"from a game"}}"#
+        #expect(try decoder.decode(notification(sticker) + notification(game), receivedAt: now) == [
+            .message(DanmakuMessage(text: "表情【official_124】", userName: "表情人", uid: 7, receivedAt: now)),
+            .message(DanmakuMessage(text: "from a game", userName: "游戏人", uid: 8, receivedAt: now)),
+        ])
         let events = try decoder.decode(notification(superChat) + notification(ignored) + notification(guardBuy), receivedAt: now)
         #expect(events == [
             .message(DanmakuMessage(kind: .superChat, text: "加油", userName: "SC人", uid: 42, receivedAt: now,
@@ -51,6 +57,7 @@ import Testing
         let body = try JSONDecoder().decode(JSONValue.self, from: Data(auth[16...]))
         #expect(body == ["uid": 0, "roomid": 21_452_505, "protover": 3, "platform": "web", "type": 2, "key": "tok/en+="])
         #expect(BilibiliClientFrames.heartbeat() == bilibiliPacket(operation: 2, version: 1, body: Array("[object Object]".utf8)))
+        #expect(BilibiliClientFrames.heartbeat().count == 31)
         let (packets, trailing) = try BilibiliPacket.split(auth)
         #expect(packets.map(\.operation) == [7] && trailing == 0)
     }
