@@ -89,7 +89,7 @@ import Testing
         ]
         var failures = 0
         for (index, frame) in frames.enumerated() {
-            for bytes in mutations(of: frame, count: 1500, seed: UInt64(index + 10)) {
+            for bytes in mutations(of: frame, count: fuzzIterations(default: 1500), seed: UInt64(index + 10)) {
                 do { _ = try decoder.decode(bytes, receivedAt: now) } catch { failures += 1 }
             }
         }

@@ -54,7 +54,7 @@ import Testing
 
     @Test func survivesMutatedFrames() {
         var failures = 0
-        for bytes in mutations(of: serverFrame(chat) + serverFrame(gift), count: 3000, seed: 20) {
+        for bytes in mutations(of: serverFrame(chat) + serverFrame(gift), count: fuzzIterations(default: 3000), seed: 20) {
             var decoder = DouyuDecoder()
             do { _ = try decoder.feed(bytes, receivedAt: now) } catch { failures += 1 }
         }

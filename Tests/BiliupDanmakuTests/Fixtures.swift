@@ -14,10 +14,17 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
+/// How many mutated frames each decoder's survival test feeds: a few thousand on every test run, and as
+/// many as BILIUP_FUZZ_ITERATIONS asks for in a long run (the acceptance run uses 1,000,000).
+func fuzzIterations(default count: Int) -> Int {
+    ProcessInfo.processInfo.environment["BILIUP_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? count
+}
+
 /// Copies of a valid frame with bytes flipped, inserted, deleted or lengths cut, for decoders to survive.
-func mutations(of frame: [UInt8], count: Int, seed: UInt64) -> [[UInt8]] {
+/// Made one at a time, so that a million-frame run holds one frame, not all of them.
+func mutations(of frame: [UInt8], count: Int, seed: UInt64) -> some Sequence<[UInt8]> {
     var rng = SplitMix64(state: seed)
-    return (0..<count).map { _ in
+    return (0..<count).lazy.map { _ in
         var bytes = frame
         for _ in 0..<Int.random(in: 1...4, using: &rng) where !bytes.isEmpty {
             let at = Int.random(in: 0..<bytes.count, using: &rng)

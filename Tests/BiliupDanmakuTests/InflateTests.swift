@@ -40,12 +40,15 @@ import Testing
     }
 
     @Test func survivesMutatedStreams() {
+        let count = fuzzIterations(default: 2000)
         var decoded = 0
-        for bytes in mutations(of: deflated(text), count: 2000, seed: 1) + mutations(of: brotliDanmuAndGift, count: 2000, seed: 2) {
-            if (try? Inflate.zlib(bytes, limit: 1 << 20)) != nil { decoded += 1 }
-            if (try? Inflate.brotli(bytes, limit: 1 << 20)) != nil { decoded += 1 }
+        for (seed, stream) in [deflated(text), brotliDanmuAndGift].enumerated() {
+            for bytes in mutations(of: stream, count: count, seed: UInt64(seed + 1)) {
+                if (try? Inflate.zlib(bytes, limit: 1 << 20)) != nil { decoded += 1 }
+                if (try? Inflate.brotli(bytes, limit: 1 << 20)) != nil { decoded += 1 }
+            }
         }
         // Most mutations break the stream; the point is that none traps.
-        #expect(decoded < 4000)
+        #expect(decoded < 2 * count)
     }
 }

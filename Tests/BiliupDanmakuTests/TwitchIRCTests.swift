@@ -28,7 +28,7 @@ import Testing
     @Test func survivesMutatedLines() {
         let line = Array("@color=#FF0000;display-name=a\\:b;user-id=1 :a!a@a PRIVMSG #c :text\r\nPING :x\r\n".utf8)
         var decodedLines = 0
-        for bytes in mutations(of: line, count: 3000, seed: 30) {
+        for bytes in mutations(of: line, count: fuzzIterations(default: 3000), seed: 30) {
             decodedLines += TwitchIRC.decode(String(decoding: bytes, as: UTF8.self), receivedAt: now).count
         }
         #expect(decodedLines > 0)
