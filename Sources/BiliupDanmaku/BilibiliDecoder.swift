@@ -1,0 +1,125 @@
+import BiliupValues
+import Foundation
+
+/// What a Bilibili chat server says, decoded from one WebSocket message. Notification commands other
+/// than chat, gifts, super chats and guard purchases are dropped here.
+public enum BilibiliEvent: Sendable, Equatable {
+    case popularity(UInt32)
+    /// The answer to the auth packet; code 0 means accepted.
+    case authReply(code: Int64)
+    case message(DanmakuMessage)
+}
+
+public struct BilibiliDecoder: Sendable {
+    public var decompressedLimit: Int
+
+    public init(decompressedLimit: Int = Inflate.defaultLimit) {
+        self.decompressedLimit = decompressedLimit
+    }
+
+    public func decode(_ message: [UInt8], receivedAt: Date) throws -> [BilibiliEvent] {
+        var events: [BilibiliEvent] = []
+        try decode(message, receivedAt: receivedAt, insideCompressed: false, into: &events)
+        return events
+    }
+
+    private func decode(_ bytes: [UInt8], receivedAt: Date, insideCompressed: Bool,
+                        into events: inout [BilibiliEvent]) throws {
+        let (packets, trailing) = try BilibiliPacket.split(bytes)
+        if trailing > 0, packets.last?.operation != BilibiliPacket.Operation.heartbeatReply {
+            throw DanmakuDecodeError.malformed("\(trailing) bytes after the last packet")
+        }
+        for packet in packets {
+            switch packet.operation {
+            case BilibiliPacket.Operation.heartbeatReply:
+                guard packet.body.count >= 4 else { throw DanmakuDecodeError.truncated }
+                events.append(.popularity(packet.body.readBigEndianUInt32(at: 0)))
+            case BilibiliPacket.Operation.authReply:
+                let reply = try json(packet.body)
+                events.append(.authReply(code: reply["code"]?.int64Value ?? -1))
+            case BilibiliPacket.Operation.notification:
+                try decodeNotification(packet, receivedAt: receivedAt, insideCompressed: insideCompressed, into: &events)
+            default:
+                continue
+            }
+        }
+    }
+
+    private func decodeNotification(_ packet: BilibiliPacket, receivedAt: Date, insideCompressed: Bool,
+                                    into events: inout [BilibiliEvent]) throws {
+        switch packet.version {
+        case BilibiliPacket.Version.zlib, BilibiliPacket.Version.brotli:
+            // The server compresses a batch once; a compressed packet inside one is not something it sends.
+            guard !insideCompressed else { throw DanmakuDecodeError.malformed("nested compression") }
+            let inner = packet.version == BilibiliPacket.Version.zlib
+                ? try Inflate.zlib(packet.body, limit: decompressedLimit)
+                : try Inflate.brotli(packet.body, limit: decompressedLimit)
+            try decode(inner, receivedAt: receivedAt, insideCompressed: true, into: &events)
+        case BilibiliPacket.Version.json, BilibiliPacket.Version.plain:
+            if let message = Self.message(from: try json(packet.body), receivedAt: receivedAt) {
+                events.append(.message(message))
+            }
+        default:
+            throw DanmakuDecodeError.malformed("protocol version \(packet.version)")
+        }
+    }
+
+    private func json(_ body: [UInt8]) throws -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(body))
+        } catch {
+            throw DanmakuDecodeError.malformed("body is not JSON")
+        }
+    }
+
+    /// Field positions as the web client reads them (biliup's protocols/bilibili.rs agrees).
+    static func message(from notification: JSONValue, receivedAt: Date) -> DanmakuMessage? {
+        guard let cmd = notification["cmd"]?.stringValue else { return nil }
+        let data = notification["data"]
+        switch cmd.prefix(while: { $0 != ":" }) {
+        case "DANMU_MSG":
+            let info = notification["info"]
+            guard let text = info?[1]?.stringValue else { return nil }
+            let color = info?[0]?[3]?.int64Value.map { Int($0 & 0xFFFFFF) } ?? 0xFFFFFF
+            return DanmakuMessage(text: emoticon(info?[0]?[15]).map { "表情【\($0)】" } ?? text,
+                                  userName: info?[2]?[1]?.stringValue ?? "",
+                                  uid: info?[2]?[0]?.int64Value ?? 0, color: color, receivedAt: receivedAt)
+        case "LIVE_INTERACTIVE_GAME":
+            // Chat sent through an interactive game, shown as ordinary chat.
+            guard let text = data?["msg"]?.stringValue, !text.isEmpty else { return nil }
+            return DanmakuMessage(text: text, userName: data?["uname"]?.stringValue ?? "",
+                                  uid: data?["uid"]?.int64Value ?? 0, receivedAt: receivedAt)
+        case "SEND_GIFT":
+            guard let gift = data?["giftName"]?.stringValue else { return nil }
+            return DanmakuMessage(kind: .gift, text: "", userName: data?["uname"]?.stringValue ?? "",
+                                  uid: data?["uid"]?.int64Value ?? 0, receivedAt: receivedAt,
+                                  price: data?["price"]?.int64Value ?? 0, count: data?["num"]?.int64Value ?? 1,
+                                  giftName: gift)
+        case "SUPER_CHAT_MESSAGE":
+            guard let text = data?["message"]?.stringValue else { return nil }
+            let yuan = data?["price"]?.int64Value ?? 0
+            return DanmakuMessage(kind: .superChat, text: text,
+                                  userName: data?["user_info"]?["uname"]?.stringValue ?? "",
+                                  uid: data?["uid"]?.int64Value ?? 0, receivedAt: receivedAt,
+                                  price: yuan.multipliedReportingOverflow(by: 1000).partialValue, count: 1,
+                                  giftName: "醒目留言")
+        case "GUARD_BUY":
+            guard let gift = data?["gift_name"]?.stringValue else { return nil }
+            return DanmakuMessage(kind: .guardBuy, text: "", userName: data?["username"]?.stringValue ?? "",
+                                  uid: data?["uid"]?.int64Value ?? 0, receivedAt: receivedAt,
+                                  price: data?["price"]?.int64Value ?? 0, count: data?["num"]?.int64Value ?? 1,
+                                  giftName: gift)
+        default:
+            return nil
+        }
+    }
+
+    /// A sticker sent as chat: its `info[1]` is only a placeholder, and the sticker's id sits in a JSON
+    /// string at `info[0][15].extra`. biliup writes it as 表情【id】.
+    private static func emoticon(_ meta: JSONValue?) -> String? {
+        guard let extra = meta?["extra"]?.stringValue,
+              let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(extra.utf8)),
+              let unique = parsed["emoticon_unique"]?.stringValue, !unique.isEmpty else { return nil }
+        return unique
+    }
+}
