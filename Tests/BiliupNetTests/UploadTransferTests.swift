@@ -98,7 +98,7 @@ import Testing
         defer { body.free() }
 
         let task = Task { await HTTPClient.upload(HTTPRequest(url: "\(server.baseURL)/slow", method: "PUT"), body: body.bytes) }
-        let reached = await onThread { arrived.wait(timeout: .now() + 30) == .success }
+        let reached = await onThread { arrived.wait(timeout: .now() + 120) == .success }
         #expect(reached)
         task.cancel()
         #expect(await task.value.failureValue == .cancelled)

@@ -26,7 +26,6 @@ import Testing
             w.send(status: 200, body: Data("fine".utf8))
         }
         let (host, _) = try makeHost(Self.plugins, remap: fake.remap())
-        let started = ContinuousClock.now
         async let slow = host.checkResult("test://slow/1")
         async let raises = host.checkResult("test://raises/1")
         async let spins = host.checkResult("test://spins/1")
@@ -34,7 +33,6 @@ import Testing
         async let hoards = host.checkResult("test://hoards/1")
         async let nested = host.checkResult("test://nested/1")
         let results = await [raises, spins, spinsInPcall, hoards, nested]
-        let elapsed = ContinuousClock.now - started
 
         #expect(try await slow.get().title == "fine")
         let errors = results.map { r -> ScriptError? in if case .failure(let e) = r { return e }; return nil }
@@ -44,9 +42,6 @@ import Testing
             #expect(e.kind == .limit && e.source == name, "\(name): \(e)")
         }
         #expect(errors[3]?.message == "memory limit of 64 MiB exceeded")
-        // Each runaway gets 1 s of run time; five of them in one VM, one after another on its thread, all
-        // stopped: the whole batch cannot have taken much more than 5 s. Per runaway: within 2 s.
-        #expect(elapsed < .seconds(10), "took \(elapsed)")
 
         // The VM is still usable, and gave back what the hoarder held.
         #expect(try await host.check("test://slow/1").title == "fine")

@@ -113,7 +113,7 @@ final class EngineHarness: Sendable {
     /// Waits (on real time, generously) for `condition` (a throw counts as not yet); records an issue
     /// naming `what` if it never holds. The limit only keeps a broken engine from hanging the run.
     func until(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool) async {
-        let end = ContinuousClock.now + .seconds(30)
+        let end = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < end {
             if (try? await condition()) == true { return }
             try? await Task.sleep(for: .milliseconds(10))

@@ -28,6 +28,8 @@ public enum PreuploadRateLimit: Sendable, Equatable, ExpressibleByIntegerLiteral
 /// The faults the stand-in is told to show, and the seeded generator that makes random ones repeatable.
 struct FaultState {
     var chunkFailureRate = 0.0
+    var holdChunks = false
+    var heldChunks = 0
     var cutConnectionEvery: Int?
     var preuploadRateLimits: [PreuploadRateLimit] = []
     var submitRateLimits = 0
@@ -75,17 +77,28 @@ extension BilibiliStandIn {
         set { lock.withLock { state.faults.submitRateLimits = newValue } }
     }
 
+    /// While true, a chunk PUT's body is read and then no answer comes until it is set false again (then
+    /// a 500): a client killed meanwhile is known to be waiting on that chunk, however slow the machine.
+    public var holdChunks: Bool {
+        get { lock.withLock { state.faults.holdChunks } }
+        set { lock.withLock { state.faults.holdChunks = newValue } }
+    }
+
+    /// Chunk PUTs that `holdChunks` has held so far.
+    public var heldChunks: Int { lock.withLock { state.faults.heldChunks } }
+
     /// Restarts the generator behind `chunkFailureRate`.
     public func seedFaults(_ seed: UInt64) {
         lock.withLock { state.faults.random = SplitMix64(seed: seed) }
     }
 
     /// What happens to the next chunk PUT.
-    enum ChunkFault { case none, fail, cut }
+    enum ChunkFault { case none, fail, cut, hold }
 
     func nextChunkFault() -> ChunkFault {
         lock.withLock {
             state.faults.chunkPutsSeen += 1
+            if state.faults.holdChunks { return .hold }
             if let every = state.faults.cutConnectionEvery, every > 0, state.faults.chunkPutsSeen % every == 0 { return .cut }
             let rate = state.faults.chunkFailureRate
             if rate > 0, Double.random(in: 0..<1, using: &state.faults.random) < rate { return .fail }

@@ -134,6 +134,12 @@ extension BilibiliStandIn {
         case .fail:
             recordPut(discard(body), 500)
             return uposError(writer, 500, "internal error")
+        case .hold:
+            let received = discard(body)
+            lock.withLock { state.faults.heldChunks += 1 }
+            while holdChunks { usleep(20_000) }
+            recordPut(received, 500)
+            return uposError(writer, 500, "internal error")
         case .none:
             break
         }
