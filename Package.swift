@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "BiliupScript", dependencies: ["BiliupNet", "BiliupValues", "CLua", "CCurl", "COpenSSL",
                                                     .product(name: "Subprocess", package: "swift-subprocess")],
                 resources: [.copy("Resources/prelude")]),
-        .target(name: "BiliupDanmaku", dependencies: ["BiliupValues", "CZlib", "CBrotli"]),
+        .target(name: "BiliupDanmaku", dependencies: ["BiliupNet", "BiliupValues", "CCurl", "CZlib", "CBrotli"]),
         .target(name: "BiliupStore", dependencies: ["BiliupValues", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupUpload", dependencies: ["BiliupNet", "BiliupStore", "BiliupValues", "CQRencode", "CPNG"]),
         .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload"]),

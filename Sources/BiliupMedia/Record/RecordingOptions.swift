@@ -17,6 +17,8 @@ public struct RecordingOptions: Sendable {
     /// Asked before every reconnect for where the stream is now (a platform's URLs expire and move):
     /// nil means the broadcast is over. Without it, reconnects reuse `endpoint`. Runs on the recording thread.
     public var refreshEndpoint: (@Sendable () throws(MediaError) -> StreamEndpoint?)?
+    /// Told as files open and close (the danmaku writer), on the recording thread.
+    public var segmentObserver: (any SegmentObserver)?
 
     public init(endpoint: StreamEndpoint, output: OutputTemplate, templateValues: [String: String] = [:],
                 format: OutputFormat? = nil, split: SplitPolicy = .init(), maxDuration: Duration? = nil,

@@ -43,6 +43,8 @@ public struct SegmentReport: Codable, Sendable {
     public var endReason: String = ""
     /// Packets dropped because they came before the first keyframe of an input (undecodable).
     public var framesBeforeKeyframeDropped = 0
+    /// The segment's chat, when the recording captured it.
+    public var danmaku: Danmaku?
 
     public init(file: String, format: String, startedAt: Date) {
         self.file = file
