@@ -59,6 +59,7 @@ let package = Package(
         .executableTarget(name: "live-source", dependencies: ["BiliupTestSupport"], path: "Tests/LiveSource"),
         .executableTarget(name: "bilibili-standin", dependencies: ["BiliupTestSupport"], path: "Tests/BilibiliStandIn"),
         .executableTarget(name: "plugin-bench", dependencies: ["BiliupTestSupport", "BiliupScript", "BiliupNet"], path: "Tests/PluginBench"),
+        .executableTarget(name: "danmaku-bench", dependencies: ["BiliupDanmaku", "BiliupNet", "BiliupValues"], path: "Tests/DanmakuBench"),
         .executableTarget(name: "watch-bench", dependencies: ["BiliupTestSupport", "BiliupEngine"], path: "Tests/WatchBench"),
         .testTarget(name: "BiliupNetTests", dependencies: ["BiliupNet", "BiliupTestSupport"]),
         .testTarget(name: "BiliupMediaTests", dependencies: ["BiliupMedia", "BiliupTestSupport"]),
