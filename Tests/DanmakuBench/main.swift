@@ -113,13 +113,9 @@ let connection = ChatConnection(resolve: resolve, network: network) { event in
 }
 
 let dir = args.count == 7 ? args[6] : ""
-var segment = 0
+var segment = 1
 var written = 0
-func openSegment() {
-    segment += 1
-    capture?.segmentOpened(videoPath: "\(dir)/segment-\(segment).flv", firstFrameAt: Date(), arrivalLag: 0)
-}
-openSegment()
+capture?.segmentOpened(videoPath: "\(dir)/segment-1.flv", firstFrameAt: Date(), arrivalLag: 0)
 connection.start()
 let started = ContinuousClock.now
 var lastCut = started
@@ -127,7 +123,8 @@ while tally.value.0 < expected && ContinuousClock.now - started < .seconds(secon
     Thread.sleep(forTimeInterval: 0.05)
     if capture != nil && ContinuousClock.now - lastCut >= .seconds(10) {
         written += capture!.segmentClosing(videoPath: "\(dir)/segment-\(segment).flv")?.messages ?? 0
-        openSegment()
+        segment += 1
+        capture!.segmentOpened(videoPath: "\(dir)/segment-\(segment).flv", firstFrameAt: Date(), arrivalLag: 0)
         lastCut = .now
     }
 }
@@ -139,7 +136,7 @@ if let capture {
 }
 
 var usage_ = rusage()
-getrusage(RUSAGE_SELF, &usage_)
+getrusage(RUSAGE_SELF.rawValue, &usage_)
 let cpu = Double(usage_.ru_utime.tv_sec + usage_.ru_stime.tv_sec) + Double(usage_.ru_utime.tv_usec + usage_.ru_stime.tv_usec) / 1e6
 let (received, errors) = tally.value
 let result: [String: Any] = ["mode": mode, "received": received, "wall_s": wall, "cpu_s": cpu,
