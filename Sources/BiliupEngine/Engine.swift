@@ -318,9 +318,14 @@ public actor Engine {
         } catch {
             publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: sessionId, message: "store: \(error)"))
         }
-        publish(EngineEvent(.segment, streamer: watch.name, sessionId: sessionId, message: "segment \(path)",
-                            data: ["path": .string(path), "duration": .number(report.duration), "bytes": .int(Int64(report.bytes)),
-                                   "report": .object(report.jsonObject)]))
+        var data: [String: JSONValue] = ["path": .string(path), "duration": .number(report.duration), "bytes": .int(Int64(report.bytes)),
+                                         "report": .object(report.jsonObject)]
+        // The chat beside the video, for hooks that move or convert it (`ev.xml`, `ev.ass`).
+        if let danmaku = report.danmaku {
+            data["xml"] = .string(SegmentReport.Danmaku.path(of: danmaku.file, besideVideo: path))
+            if let ass = danmaku.ass { data["ass"] = .string(SegmentReport.Danmaku.path(of: ass, besideVideo: path)) }
+        }
+        publish(EngineEvent(.segment, streamer: watch.name, sessionId: sessionId, message: "segment \(path)", data: data))
         queueUpload(watch, sessionId: sessionId, segmentId: segmentId, path: path, report: report)
     }
 

@@ -167,6 +167,30 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.flv"))
     }
 
+    /// A video's danmaku XML and `.ass` go with it, renamed like it; moving the XML alone moves only it.
+    @Test func movingAVideoMovesItsDanmakuFilesWithIt() async throws {
+        let log = LogCapture()
+        let dir = try PluginPaths.temporary()
+        for name in ["a.flv", "a.xml", "a.ass", "b.mkv", "b.xml", "c.xml"] {
+            try Data(name.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(name)"))
+        }
+        let (script, _) = try MainScriptTests.script("""
+            biliup.on("segment", function(ev)
+              biliup.move(ev.path, "\(dir)/done/renamed.flv")
+              biliup.move("\(dir)/b.mkv", "\(dir)/done/b.mkv")
+              biliup.move("\(dir)/c.xml", "\(dir)/done/c.xml")
+            end)
+            """, log: log)
+        _ = try await script.load().get()
+        let errors = await script.emit("segment", ["path": .string("\(dir)/a.flv"), "xml": .string("\(dir)/a.xml")])
+        #expect(errors.isEmpty, "\(errors)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0 != "done" }
+        #expect(left.isEmpty, "\(left)")
+        let done = try Set(FileManager.default.contentsOfDirectory(atPath: "\(dir)/done"))
+        #expect(done == ["renamed.flv", "renamed.xml", "renamed.ass", "b.mkv", "b.xml", "c.xml"])
+        #expect(try String(contentsOfFile: "\(dir)/done/renamed.xml", encoding: .utf8) == "a.xml")
+    }
+
     /// A program starts with no signal blocked (whatever biliup's threads block) and in `cwd`; at its
     /// timeout it is stopped, and the result says so.
     @Test func programsGetACleanSignalMaskAndAreStoppedAtTheirTimeout() async throws {
