@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "BiliupDanmaku", dependencies: ["BiliupNet", "BiliupValues", "CCurl", "CZlib", "CBrotli"]),
         .target(name: "BiliupStore", dependencies: ["BiliupValues", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupUpload", dependencies: ["BiliupNet", "BiliupStore", "BiliupValues", "CQRencode", "CPNG"]),
-        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload"]),
+        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload", "BiliupDanmaku"]),
         .target(name: "BiliupServer", dependencies: [
             "BiliupEngine", "BiliupStore", "BiliupMedia", "BiliupValues", "BiliupUpload",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "BiliupUploadTests", dependencies: ["BiliupUpload", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupTestSupport"]),
         .testTarget(name: "BiliupDanmakuTests", dependencies: ["BiliupDanmaku", "BiliupValues", "CZlib"]),
         .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore", "BiliupValues"]),
-        .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupValues", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupDanmaku", "BiliupValues", "BiliupTestSupport"]),
         .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupValues", "BiliupTestSupport", "BiliupUpload"]),
         // Runs the built `biliup` binary against local live sources, as a user would.
         .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore", "BiliupValues"]),

@@ -50,7 +50,7 @@ extension SegmentReport {
             "startReason": .string(startReason), "endReason": .string(endReason),
             "framesBeforeKeyframeDropped": .int(Int64(framesBeforeKeyframeDropped)),
         ]
-        if let danmaku { object["danmaku"] = danmaku.jsonObject }
+        if let danmaku { object["danmaku"] = .object(danmaku.jsonObject) }
         return object
     }
 }
