@@ -12,18 +12,18 @@ public protocol RoomChecker: Sendable {
     func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>]
     /// Every plugin, its patterns and options, and the files that failed to load.
     func catalog() async -> PluginCatalog
-    /// Where a room's chat server is now, through the plugin's `danmaku(params, opts)` step:
+    /// Where a room's chat server is now, through plugin `plugin`'s `danmaku(params, opts)` step:
     /// `parameters` is the check's `danmaku` table; the answer has `url`, `headers` and what the
     /// protocol needs (a token, a signature). Asked before every chat connection attempt.
-    func danmakuConnection(_ url: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
+    func danmakuConnection(plugin: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
         -> Result<[String: JSONValue], ScriptError>
 }
 
 extension RoomChecker {
     /// Checkers without plugins (tests' fakes) have no chat.
-    public func danmakuConnection(_ url: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
+    public func danmakuConnection(plugin: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
         -> Result<[String: JSONValue], ScriptError> {
-        .failure(ScriptError(kind: .noPlugin, source: url, message: "no plugin with a danmaku step for this room"))
+        .failure(ScriptError(kind: .noPlugin, source: plugin, message: "no plugin with a danmaku step"))
     }
 }
 
