@@ -73,6 +73,12 @@ public final class DanmakuXMLWriter {
         return true
     }
 
+    /// A note for readers of the file at this point (a chat gap, what a segment holds), as an XML comment.
+    public func comment(_ text: String) {
+        precondition(!finished, "comment after finish")
+        append("\t<!-- \(Self.commentSafe(text)) -->\n")
+    }
+
     public func flush() throws {
         guard !buffer.isEmpty else { return }
         try handle.write(contentsOf: buffer)
@@ -119,11 +125,12 @@ public final class DanmakuXMLWriter {
         scalar.value >= 0x20 ? scalar.value != 0xFFFE && scalar.value != 0xFFFF : scalar == "\t" || scalar == "\n" || scalar == "\r"
     }
 
-    /// Markup means nothing inside a comment, but it may not contain "--" (nor end in "-", which the
-    /// header's wording rules out).
+    /// Markup means nothing inside a comment, but it may not contain "--" nor end in "-" (comments also
+    /// carry reasons worded elsewhere, such as a connection's).
     private static func commentSafe(_ text: String) -> String {
         var safe = String(String.UnicodeScalarView(text.unicodeScalars.filter(isXMLCharacter)))
         while safe.contains("--") { safe = safe.replacingOccurrences(of: "--", with: "- -") }
+        if safe.hasSuffix("-") { safe += " " }
         return safe
     }
 }

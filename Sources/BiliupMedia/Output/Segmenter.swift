@@ -66,14 +66,20 @@ final class Segmenter {
     /// Media time written across all files, for `--duration`.
     private(set) var writtenMicros: Int64 = 0
     private var firstMicros: Int64?
-    /// Packets held while a fresh file decides its origin.
-    private var leadIn: [(packet: Packet, micros: Int64)] = []
+    /// Packets held while a fresh file decides its origin, with when each arrived (`ArrivalClock`).
+    private var leadIn: [(packet: Packet, micros: Int64, arrival: Double)] = []
+    /// Told as files open and close (companion files such as the danmaku XML).
+    private let observer: (any SegmentObserver)?
+    /// Times each file's first frame for the observer; nil without one, so plain recordings pay nothing.
+    let arrivals: ArrivalClock?
 
     init(format: OutputFormat, split: SplitPolicy, nextFile: @escaping () throws(MediaError) -> SegmentFile,
-         onEvent: @escaping (SegmentEvent) -> Void) {
+         observer: (any SegmentObserver)? = nil, onEvent: @escaping (SegmentEvent) -> Void) {
         self.format = format
         self.split = split
         self.nextFile = nextFile
+        self.observer = observer
+        self.arrivals = observer == nil ? nil : ArrivalClock()
         self.onEvent = onEvent
     }
 
@@ -120,8 +126,9 @@ final class Segmenter {
         let us = av_rescale_q(p.dts, tracks[p.track].timeBase, Segmenter.micros)
         let kind = tracks[p.track].kind
         let cutPoint = kind == .video ? p.isKeyframe : !tracks.contains { $0.kind == .video }
+        arrivals?.observe(streamMicros: us)
         if current == nil {
-            leadIn.append((p, us))
+            leadIn.append((p, us, arrivals?.lastArrival ?? 0))
             let allSeen = Set(leadIn.map(\.packet.track)).count == tracks.count
             if !allSeen && us - leadIn[0].micros < Segmenter.maxLeadInMicros
                 && leadIn.count < Segmenter.maxLeadInPackets { return }
@@ -133,7 +140,7 @@ final class Segmenter {
             audioPastCut.removeAll()
             current = nil
             nextStartReason = reason
-            try open(at: us)
+            try open(at: us, arrival: arrivals?.lastArrival ?? 0)
         }
         if let old = closing, kind != .video {
             if us < cutMicros { return try append(p, to: old, micros: us) }
@@ -148,12 +155,12 @@ final class Segmenter {
 
     /// Opens the file at the earliest held timestamp and writes what was held.
     private func flushLeadIn() throws(MediaError) {
-        guard let origin = leadIn.map(\.micros).min() else { return }
         // In timestamp order: muxers (FLV) refuse a packet older than the first one they were given.
         let held = leadIn.enumerated().sorted { ($0.element.micros, $0.offset) < ($1.element.micros, $1.offset) }.map(\.element)
+        guard let first = held.first else { return }
         leadIn.removeAll()
-        try open(at: origin)
-        for (p, us) in held { try append(p, to: current!, micros: us) }
+        try open(at: first.micros, arrival: first.arrival)
+        for (p, us, _) in held { try append(p, to: current!, micros: us) }
     }
 
     private func splitReason(at us: Int64) -> String? {
@@ -163,7 +170,8 @@ final class Segmenter {
         return nil
     }
 
-    private func open(at us: Int64) throws(MediaError) {
+    /// Opens the next file, whose first frame has stream time `us` and arrived at `arrival`.
+    private func open(at us: Int64, arrival: Double) throws(MediaError) {
         let target = try nextFile()
         let muxer: any SegmentMuxer
         do { muxer = try format.makeMuxer(file: target.takePart()!, tracks: tracks) } catch {
@@ -181,6 +189,10 @@ final class Segmenter {
         let origins = tracks.map { av_rescale_q(us, Segmenter.micros, $0.timeBase) }
         current = OpenFile(muxer: muxer, target: target, report: report, originMicros: us, origins: origins)
         if firstMicros == nil { firstMicros = us }
+        if let observer, let arrivals {
+            let origin = arrivals.origin(streamMicros: us, arrival: arrival)
+            observer.segmentOpened(path: target.path, firstFrameAt: origin.firstFrameAt, arrivalLag: origin.arrivalLag)
+        }
         onEvent(.opened(path: target.path))
     }
 
@@ -234,6 +246,9 @@ final class Segmenter {
         f.report.bytes = f.muxer.bytesWritten
         closedBytes += f.report.bytes
         f.report.duration = Double(f.endMicros - f.originMicros) / 1e6
+        // Before the rename can fail: the observer's companion files are finished whatever happens to
+        // the video's name, and the report (sidecar, `.closed` event) names them.
+        f.report.danmaku = observer?.segmentClosing(path: f.target.path)
         try f.target.rename()
         try? f.target.writeSidecar(f.report)
         onEvent(.closed(path: f.target.path, report: f.report))

@@ -40,6 +40,7 @@ final class PacketPipeline {
         }
         tracks = newTracks
         let followsReconnect = reconnect != nil && !sameInput
+        if followsReconnect { segmenter.arrivals?.reset() }
         let input = RepairInput(tracks: newTracks, followsReconnect: followsReconnect) { [unowned self] in self.take($0) }
         for stage in stages { stage.rule.begin(input) }
         try segmenter.setTracks(newTracks)
@@ -57,6 +58,7 @@ final class PacketPipeline {
 
     /// Returns whether a frame was written.
     func push(_ p: Packet) throws(MediaError) -> Bool {
+        segmenter.arrivals?.mark()
         wroteInPush = false
         try run(p, from: 0)
         hasWritten = hasWritten || wroteInPush

@@ -195,6 +195,7 @@ public final class Recording: @unchecked Sendable {
                 if case .failed = outcome {} else { outcome = .failed(error) }
             }
         }
+        options.segmentObserver?.recordingEnded()
         if let outcome { return outcome }
         if pipeline?.hasWritten != true {
             return .failed(.demux("the stream ended before any media was recorded"))
@@ -264,6 +265,7 @@ public final class Recording: @unchecked Sendable {
         let values = options.templateValues
         return Segmenter(format: format, split: options.split,
                          nextFile: { () throws(MediaError) in try template.createFile(values: values, ext: format.fileExtension) },
+                         observer: options.segmentObserver,
                          onEvent: { [weak self] event in
                              guard let self else { return }
                              switch event {
