@@ -50,7 +50,7 @@ let package = Package(
         // here, which unoptimized runs about ten times slower, and the tests push ten million messages.
         swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .executableTarget(name: "biliup", dependencies: [
-            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer", "BiliupValues", "BiliupUpload", "CMalloc",
+            "BiliupMedia", "BiliupNet", "BiliupScript", "BiliupStore", "BiliupEngine", "BiliupServer", "BiliupValues", "BiliupUpload", "BiliupDanmaku", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

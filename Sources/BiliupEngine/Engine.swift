@@ -1,3 +1,4 @@
+import BiliupDanmaku
 import BiliupMedia
 import BiliupNet
 import BiliupScript
@@ -59,9 +60,9 @@ public actor Engine {
     /// checks and renews Bilibili accounts; without it the account commands say so.
     public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
                 addressPolicy: AddressPolicy = AddressPolicy(), uploader: (any ArchiveUploading)? = nil,
-                accounts: AccountBook? = nil) {
+                accounts: AccountBook? = nil, chatNetwork: ChatNetworkSettings = ChatNetworkSettings()) {
         self.init(config: config, store: store, checker: checker, bus: bus, rates: rates, addressPolicy: addressPolicy,
-                  environment: EngineEnvironment(uploader: uploader, accounts: accounts))
+                  environment: EngineEnvironment(uploader: uploader, accounts: accounts, chatNetwork: chatNetwork))
     }
 
     init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
@@ -267,7 +268,8 @@ public actor Engine {
         let request = RecordingRequest(streamer: name, check: r, root: config.global.recordingsRoot,
                                        settings: settings(for: watch.declaration), checker: checker,
                                        options: watch.declaration.options,
-                                       blockPrivateAddresses: config.global.blockPrivateAddresses)
+                                       blockPrivateAddresses: config.global.blockPrivateAddresses,
+                                       danmaku: danmakuWiring(watch, r))
         let recording = RoomRecording(environment.launchRecording(request) { event in sink.yield(event) })
         watch.recording = recording
         let ended = OutcomeBox()
