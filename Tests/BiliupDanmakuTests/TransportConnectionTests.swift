@@ -5,7 +5,10 @@ import Testing
 
 /// `ChatConnection` against real loopback servers: the WebSocket upgrade, frames both ways, heartbeats,
 /// replies, raw TCP, polling, failures with reconnects and backoff, and `stop()` at every stage.
-@Suite struct TransportConnectionTests {
+/// Serialized: each test blocks its thread while it waits for the connection, and timing (backoff gaps)
+/// is asserted only as lower bounds, which parallel tests on two cores would not disturb, but waiting
+/// tests would hold the cooperative threads the others need.
+@Suite(.serialized) struct TransportConnectionTests {
     /// A platform host the tests remap to the loopback server, as `--host-remap` does for users.
     static let chatHost = "broadcastlv.chat.example.com"
 
@@ -50,7 +53,7 @@ import Testing
         let log = TransportEventLog()
         let chat = try connection(server, headers: [ChatHeader("Cookie", "buvid3=abc"), ChatHeader("Origin", "https://live.example.com")], log: log)
         chat.start()
-        #expect(log.wait { $0.texts.count == 5 })
+        #expect(log.wait { $0.texts.count == 5 }, "\(log.reasons)")
         chat.stop()
         #expect(log.texts == ["one", "bin:1,2,3", "fragmented", "ping-me", String(repeating: "长", count: 30000)])
         #expect(log.connections == 1 && log.reasons.isEmpty)
@@ -74,9 +77,12 @@ import Testing
         }
         defer { server.stop() }
         let log = TransportEventLog()
-        let chat = try connection(server, session: { TransportEchoSession(heartbeat: .milliseconds(100)) }, log: log)
+        // The idle limit is kept far from the heartbeat interval: on a loaded machine 3 × 100 ms is not a
+        // reliable bound, and this test is about the heartbeats going out.
+        let chat = try connection(server, settings: { $0.idleTimeout = .seconds(60) },
+                                  session: { TransportEchoSession(heartbeat: .milliseconds(100)) }, log: log)
         chat.start()
-        #expect(log.wait { _ in beats.value >= 3 })
+        #expect(log.wait { _ in beats.value >= 3 }, "\(log.reasons)")
         chat.stop()
         #expect(log.connections == 1 && log.reasons.isEmpty)
     }
@@ -95,7 +101,7 @@ import Testing
         let chat = try connection(server, transport: .tcp, url: "tcp://\(TransportConnectionTests.chatHost):8601",
                                   session: { TransportLineSession() }, log: log)
         chat.start()
-        #expect(log.wait { $0.texts.count == 2 })
+        #expect(log.wait { $0.texts.count == 2 }, "\(log.reasons)")
         chat.stop()
         #expect(log.texts == ["first", "second"])
         #expect(login.value == Array("LOGIN\n".utf8))
@@ -114,12 +120,12 @@ import Testing
         let resolves = TransportCounter()
         let chat = try connection(server, backoff: ChatBackoff(), resolves: resolves, log: log)
         chat.start()
-        #expect(log.wait { $0.reasons.count >= 3 })
+        #expect(log.wait { $0.reasons.count >= 3 }, "\(log.reasons)")
         chat.stop()
         let accepted = server.accepted
         #expect(accepted.count >= 3 && resolves.value == accepted.count)
         for (a, b) in zip(accepted, accepted.dropFirst()) { #expect(b - a >= .seconds(2)) }
-        #expect(log.reasons.allSatisfy { $0 == "server closed the connection (code 1001)" })
+        #expect(log.reasons.allSatisfy { $0 == "server closed the connection (code 1001)" }, "\(log.reasons)")
         #expect(log.connections == accepted.count)
     }
 
@@ -133,7 +139,7 @@ import Testing
         let log = TransportEventLog()
         let chat = try connection(server, log: log)
         chat.start()
-        #expect(log.wait { $0.texts == ["good"] })
+        #expect(log.wait { $0.texts == ["good"] }, "\(log.reasons)")
         chat.stop()
         #expect(log.reasons == ["undecodable frame: bad frame"])
         #expect(log.connections == 2)
@@ -154,10 +160,10 @@ import Testing
         let log = TransportEventLog()
         let chat = try connection(server, log: log)
         chat.start()
-        #expect(log.wait { $0.connections >= 2 })
+        #expect(log.wait { $0.connections >= 2 }, "\(log.reasons)")
         chat.stop()
         #expect(log.reasons.first == "WebSocket message larger than 16777216 bytes")
-        #expect(log.wait { _ in codes.value != nil })
+        #expect(log.wait { _ in codes.value != nil }, "\(log.reasons)")
         #expect(codes.value == [0x03, 0xF1])
     }
 
@@ -179,7 +185,7 @@ import Testing
         let log = TransportEventLog()
         let chat = try connection(server, settings: { $0.idleTimeout = .milliseconds(300) }, log: log)
         chat.start()
-        #expect(log.wait { $0.reasons.count >= 3 })
+        #expect(log.wait { $0.reasons.count >= 3 }, "\(log.reasons)")
         chat.stop()
         let reasons = log.reasons
         #expect(reasons[0] == "WebSocket handshake failed: the server answered HTTP 403 instead of 101 Switching Protocols")
@@ -197,7 +203,7 @@ import Testing
         let log = TransportEventLog()
         let chat = try connection(server, settings: { $0.idleTimeout = .milliseconds(200) }, log: log)
         chat.start()
-        #expect(log.wait { $0.connections >= 2 })
+        #expect(log.wait { $0.connections >= 2 }, "\(log.reasons)")
         chat.stop()
         #expect(log.reasons.first == "nothing received for 0.2 s")
     }
@@ -208,7 +214,7 @@ import Testing
         let log = TransportEventLog()
         let chat = try connection(server, settings: { $0.addressPolicy = AddressPolicy(blocksPrivateAddresses: true) }, log: log)
         chat.start()
-        #expect(log.wait { $0.reasons.count >= 1 })
+        #expect(log.wait { $0.reasons.count >= 1 }, "\(log.reasons)")
         chat.stop()
         #expect(log.reasons[0].contains("refused to connect to 127.0.0.1"))
         #expect(server.accepted.isEmpty && log.connections == 0)
@@ -227,10 +233,10 @@ import Testing
         let log = TransportEventLog()
         let chat = try connection(server, log: log)
         chat.start()
-        #expect(log.wait { $0.connections == 1 })
+        #expect(log.wait { $0.connections == 1 }, "\(log.reasons)")
         chat.stop()
         let count = log.all.count
-        #expect(log.wait { _ in closing.value != nil })
+        #expect(log.wait { _ in closing.value != nil }, "\(log.reasons)")
         #expect(closing.value == [0x03, 0xE8])
         #expect(log.all.count == count && log.reasons.isEmpty)
         chat.stop()  // again: returns at once
@@ -274,7 +280,7 @@ import Testing
                                   })
         holder.set(chat)
         chat.start()
-        #expect(log.wait { $0.texts == ["x"] })
+        #expect(log.wait { $0.texts == ["x"] }, "\(log.reasons)")
         chat.stop()
         #expect(log.texts == ["x"] && log.reasons.isEmpty)
     }
@@ -297,7 +303,7 @@ import Testing
             ChatSource(platform: "youtube", room: "v", kind: .polling(makeSession: { TransportPollSession(base: "https://www.youtube.example/youtubei/v1") }))
         }, network: network, onEvent: log.record)
         chat.start()
-        #expect(log.wait { $0.texts.count >= 3 })
+        #expect(log.wait { $0.texts.count >= 3 }, "\(log.reasons)")
         chat.stop()
         #expect(Array(log.texts.prefix(3)) == ["msg1", "msg2", "msg3"])
         #expect(Array((requests.value ?? []).prefix(3)) == [

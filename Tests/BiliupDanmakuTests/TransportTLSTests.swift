@@ -8,7 +8,7 @@ import Glibc
 
 /// `wss://` through libcurl's TLS: `openssl s_server` terminates TLS with a certificate made for the
 /// test, and the test speaks the server side of WebSocket over its stdin/stdout.
-@Suite struct TransportTLSTests {
+@Suite(.serialized) struct TransportTLSTests {
     private func run(_ arguments: [String]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
@@ -45,7 +45,7 @@ import Glibc
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer {
-            server.terminate()
+            kill(server.processIdentifier, SIGKILL)  // s_server ignores SIGTERM while it serves
             server.waitUntilExit()
         }
         let peer = TransportTestPeer(input: fromServer.fileHandleForReading.fileDescriptor, output: toServer.fileHandleForWriting.fileDescriptor)

@@ -31,7 +31,10 @@ final class TransportTestServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         port = Int(UInt16(bigEndian: addr.sin_port))
         listenFD = fd
+        // The accept thread owns the descriptor and closes it when it ends: closed from `stop()` while
+        // the thread loops, its number could be reused by another test's socket and accept() there.
         let thread = Thread { [self] in
+            defer { close(fd) }
             while true {
                 let client = accept(fd, nil, nil)
                 if client < 0 {
@@ -46,10 +49,7 @@ final class TransportTestServer: @unchecked Sendable {
                     return acceptTimes.count - 1
                 }
                 guard let index else { peer.close(); return }
-                let worker = Thread {
-                    script(peer, index)
-                }
-                worker.start()
+                Thread { script(peer, index) }.start()
             }
         }
         thread.start()
@@ -58,14 +58,15 @@ final class TransportTestServer: @unchecked Sendable {
     /// When each connection was accepted, in order.
     var accepted: [ContinuousClock.Instant] { lock.withLock { acceptTimes } }
 
+    /// Stops accepting (the accept thread ends and closes the socket) and ends every connection.
     func stop() {
-        lock.withLock { stopped = true }
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { shutdown(listenFD, Int32(SHUT_RDWR)) }
         for peer in lock.withLock({ peers }) { peer.close() }
     }
-
-    deinit { stop() }
 }
 
 struct TransportTestFailure: Error, CustomStringConvertible {
