@@ -55,7 +55,7 @@ public final class DanmakuRecorder: SegmentObserver, Sendable {
                 onMessages: @escaping @Sendable ([DanmakuMessage]) -> Void,
                 onWarning: @escaping @Sendable (String) -> Void) {
         self.onWarning = onWarning
-        let assWriter: (@Sendable (String) throws -> String?)? = nil // TRIAL
+        let assWriter: (@Sendable (String) throws -> String?)? = request.ass ? { try DanmakuRecorder.writeASS(xmlPath: $0) } : nil
         let capture = DanmakuCapture(settings: DanmakuCapture.Settings(room: request.room, platform: request.platform,
                                                                        detail: request.detail, assWriter: assWriter),
                                      onMessages: onMessages)
@@ -115,7 +115,7 @@ public final class DanmakuRecorder: SegmentObserver, Sendable {
     /// `danmaku_ass`: the segment's XML converted beside it, with the converter's defaults.
     static func writeASS(xmlPath: String) throws -> String? {
         let assPath = (xmlPath as NSString).deletingPathExtension + ".ass"
-        // TRIAL
+        _ = try DanmakuASS.convertFile(xmlPath: xmlPath, assPath: assPath, options: DanmakuASS.Options())
         return assPath
     }
 }

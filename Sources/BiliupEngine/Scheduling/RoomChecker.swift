@@ -38,6 +38,12 @@ extension PluginHost: RoomChecker {
         await checkResult(url, options: options)
     }
 
+    /// The plugin's `danmaku` step, with the limits of a check.
+    public func danmakuConnection(plugin: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
+        -> Result<[String: JSONValue], ScriptError> {
+        await danmakuConnectionResult(plugin: plugin, parameters: parameters, options: options)
+    }
+
     /// PluginHost's own `batchCheck` takes options per URL.
     public func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>] {
         await batchCheck(urls, options: Dictionary(urls.map { ($0, options) }, uniquingKeysWith: { a, _ in a }))
