@@ -75,3 +75,10 @@ let package = Package(
         .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore", "BiliupValues"]),
     ]
 )
+
+// The libFuzzer harness of the danmaku decoders, only in the fuzzing build of scripts/fuzz-danmaku.sh: it needs
+// `swift build --sanitize=fuzzer`, whose runtime supplies `main` (a normal build could not link it).
+if Context.environment["BILIUP_LIBFUZZER"] == "1" {
+    package.targets.append(.executableTarget(name: "danmaku-fuzz", dependencies: ["BiliupDanmaku"], path: "Tests/DanmakuFuzz",
+                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

@@ -58,6 +58,24 @@ local function cookie_of(opts)
   return nil
 end
 
+-- Where biliup connects when getDanmuInfo lists no usable host.
+local DEFAULT_CHAT_URL = "wss://broadcastlv.chat.bilibili.com:443/sub"
+
+-- The chat server wants a buvid3 (a browser id) in the Cookie: the user's, or one made up once per
+-- process (a random UUID with the "infoc" suffix, as the web client's look).
+local function chat_cookie(cookie)
+  if cookie and cookie:find("buvid3=", 1, true) then return cookie end
+  local buvid = cache.get("buvid3")
+  if not buvid then
+    local hex = {}
+    for i = 1, 32 do hex[i] = ("%X"):format(math.random(0, 15)) end
+    local s = table.concat(hex)
+    buvid = ("%s-%s-%s-%s-%sinfoc"):format(s:sub(1, 8), s:sub(9, 12), s:sub(13, 16), s:sub(17, 20), s:sub(21, 32))
+    cache.set("buvid3", buvid)
+  end
+  return "buvid3=" .. buvid .. (cookie and ("; " .. cookie) or "")
+end
+
 -- b23.tv short links: follow the redirect, which must land on a live room; its URL and room number.
 local function resolve_short(url)
   local r = http.get(url, { headers = { ["User-Agent"] = UA } })
@@ -232,5 +250,23 @@ return {
       extra = { room_id = real_room, uid = room_info.uid, live_start_time = room_info.live_start_time,
                 qn = current_qn },
     }
+  end,
+  -- Chat: WBI-signed getDanmuInfo gives the token and the chat hosts. The auth packet's uid is the
+  -- logged-in viewer (DedeUserID of the cookie), never the anchor's uid the check reported; anonymous is 0.
+  danmaku = function(params, opts)
+    local room = validate.need(params, "room_id", "integer")
+    local cookie = chat_cookie(web.non_empty(params.cookie) or cookie_of(opts))
+    local api_headers = { ["User-Agent"] = UA, Referer = "https://live.bilibili.com/" .. room, Cookie = cookie }
+    local info = signed_api("/xlive/web-room/v1/index/getDanmuInfo",
+      { id = room, type = 0, web_location = WEB_LOCATION }, api_headers, room, "getDanmuInfo")
+    local data = validate.need(info, "data", {
+      token = "string", host_list = validate.list({ host = "string", wss_port = "integer" }) })
+    local url = DEFAULT_CHAT_URL
+    for _, h in ipairs(data.host_list) do
+      if h.host:find("^[%w%.%-]+$") then url = ("wss://%s:%d/sub"):format(h.host, h.wss_port); break end
+    end
+    local viewer = math.tointeger(tonumber(cookie:match("DedeUserID=(%d+)"))) or 0
+    return { url = url, room_id = room, uid = viewer, token = data.token,
+             headers = { ["User-Agent"] = UA, Origin = "https://live.bilibili.com", Cookie = cookie } }
   end,
 }

@@ -9,6 +9,8 @@
 -- else from the H5 reflow API by sec_user_id. Live iff room.status == 2.
 
 local abogus = require("abogus")
+local xbogus = require("xbogus")
+local web = require("web")
 
 local UA = abogus.USER_AGENT
 local REFERER = "https://live.douyin.com/"
@@ -109,6 +111,30 @@ end
 
 local function headers(cookie)
   return { ["User-Agent"] = UA, Referer = REFERER, Cookie = cookie }
+end
+
+-- The chat push URL for a room: fixed client parameters, a random user id, and the signature.
+local CHAT_URL = "wss://webcast100-ws-web-lq.douyin.com/webcast/im/push/v2/"
+local CHAT_VERSION_CODE, CHAT_SDK_VERSION = "180800", "1.0.15"
+
+local function chat_url(room_id, user_agent)
+  local user_unique_id = tostring(7300000000000000000 + math.random(0, 699999999999999999))
+  local stub = xbogus.stub({
+    { "live_id", "1" }, { "aid", "6383" }, { "version_code", CHAT_VERSION_CODE },
+    { "webcast_sdk_version", CHAT_SDK_VERSION }, { "room_id", room_id }, { "sub_room_id", "" },
+    { "sub_channel_id", "" }, { "did_rule", "3" }, { "user_unique_id", user_unique_id },
+    { "device_platform", "web" }, { "device_type", "" }, { "ac", "" }, { "identity", "audience" },
+  })
+  return CHAT_URL .. "?" .. ordered_query({
+    { "app_name", "douyin_web" }, { "compress", "gzip" }, { "device_platform", "web" },
+    { "browser_language", "zh-CN" }, { "browser_platform", "Win32" }, { "browser_name", "Mozilla" },
+    { "browser_version", user_agent:match("Chrome/([%d%.]+)") or "120.0.0.0" }, { "aid", "6383" },
+    { "live_id", "1" }, { "enter_from", "web_live" }, { "version_code", CHAT_VERSION_CODE },
+    { "webcast_sdk_version", CHAT_SDK_VERSION }, { "update_version_code", CHAT_SDK_VERSION },
+    { "host", "https://live.douyin.com" }, { "did_rule", "3" }, { "identity", "audience" },
+    { "endpoint", "live_pc" }, { "need_persist_msg_count", "15" }, { "heartbeatDuration", "0" },
+    { "room_id", room_id }, { "user_unique_id", user_unique_id }, { "signature", xbogus.sign(stub) },
+  })
 end
 
 -- What a URL names: { web_rid = ... } or { sec_uid = ..., room_id = ... }, or nil for a user page
@@ -316,5 +342,16 @@ return {
       },
       extra = { web_rid = keys.web_rid, sec_uid = keys.sec_uid },
     }
+  end,
+  -- Chat: the push WebSocket, signed with X-Bogus of the room parameters' md5 (lib/xbogus.lua), the
+  -- way biliup connects; the Cookie carries ttwid. Whether douyin accepts the signature is only known
+  -- when it answers: a refused connection shows as a chat disconnect, never as captured chat.
+  danmaku = function(params, opts)
+    local room_id = validate.need(params, "room_id", "string")
+    local cookie = web.non_empty(params.cookie) or build_cookie(web.non_empty(opts.cookie))
+    local user_agent = web.non_empty(params.user_agent) or UA
+    return { url = chat_url(room_id, user_agent), room_id = room_id,
+             headers = { ["User-Agent"] = user_agent, Origin = "https://live.douyin.com", Referer = REFERER,
+                         Cookie = cookie } }
   end,
 }

@@ -253,4 +253,8 @@ return {
       extra = { room_id = rid, rate = info.rate, cdns = cdn_names(info.cdnsWithName) },
     }
   end,
+  -- Chat: raw TCP to the danmaku proxy (STT frames); the client logs in with the room id alone.
+  danmaku = function(params)
+    return { url = "tcp://danmuproxy.douyu.com:8601", room_id = validate.need(params, "room_id", "any") }
+  end,
 }

@@ -261,4 +261,10 @@ return {
       extra = { game = info.gameFullName, start_time = info.startTime },
     }
   end,
+  -- Chat: Tars over WebSocket; the client registers for the presenter's group (lGroupId = presenter uid).
+  danmaku = function(params)
+    return { url = "wss://cdnws.api.huya.com/", room_id = params.room_id,
+             presenter_uid = validate.need(params, "presenter_uid", "integer"),
+             headers = { ["User-Agent"] = UA, Origin = "https://www.huya.com" } }
+  end,
 }

@@ -99,4 +99,16 @@ return {
       extra = { movie_id = movie_id },
     }
   end,
+  -- Chat: eventpubsuburl.php names the movie's comment WebSocket (JSON arrays, nothing to send).
+  danmaku = function(params, opts)
+    local movie_id = tostring(validate.need(params, "movie_id", "any"))
+    local headers = { Referer = REFERER, ["User-Agent"] = UA, Cookie = cookie_header(opts) }
+    local r = http.post("https://twitcasting.tv/eventpubsuburl.php",
+                        { movie_id = movie_id, password = params.password or "" }, { headers = headers })
+    if r.status ~= 200 then error(("movie %s: eventpubsuburl.php answered HTTP %d"):format(movie_id, r.status), 0) end
+    local ok, body = pcall(r.json, r)
+    if not ok then error(("movie %s: eventpubsuburl.php answered no JSON"):format(movie_id), 0) end
+    return { url = validate.need(body, "url", "string"), movie_id = movie_id,
+             headers = { ["User-Agent"] = UA, Origin = "https://twitcasting.tv" } }
+  end,
 }

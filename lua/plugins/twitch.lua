@@ -148,4 +148,8 @@ return {
     end
     return results
   end,
+  -- Chat: anonymous IRC over WebSocket (justinfan login, no token needed).
+  danmaku = function(params)
+    return { url = "wss://irc-ws.chat.twitch.tv:443", channel = validate.need(params, "channel", "string") }
+  end,
 }

@@ -66,6 +66,42 @@ local function player_response(page)
   end
 end
 
+-- The web client's public API key, for a chat page that does not name one.
+local CHAT_API_KEY = "AIzaSyAO_FJ2SlqU84TSTEHLGCiIlwY_Y9_11qcW8"
+
+-- The live_chat page's `ytInitialData` (assigned as `var ytInitialData =` or `window["ytInitialData"] =`).
+local function initial_data(page)
+  local pos = 1
+  while true do
+    local _, stop = page:find('ytInitialData"?%]?%s*=%s*', pos)
+    if not stop then return nil end
+    local value = json_object_at(page, stop + 1)
+    if type(value) == "table" then return value end
+    pos = stop + 1
+  end
+end
+
+local CONTINUATION_KINDS = { "reloadContinuationData", "invalidationContinuationData", "timedContinuationData" }
+
+local function continuation_of(node)
+  for _, kind in ipairs(CONTINUATION_KINDS) do
+    local c = validate.dig(node, kind .. ".continuation")
+    if type(c) == "string" and c ~= "" then return c end
+  end
+end
+
+-- The "Live chat" view (every message) from the header's view selector when present, else the page's
+-- default view ("Top chat", which YouTube filters).
+local function chat_continuation(data)
+  local renderer = validate.dig(data, "contents.liveChatRenderer")
+  local items = validate.dig(renderer, "header.liveChatHeaderRenderer.viewSelector.sortFilterSubMenuRenderer.subMenuItems")
+  if type(items) == "table" and items[2] then
+    local all = continuation_of(validate.dig(items[2], "continuation"))
+    if all then return all end
+  end
+  return continuation_of(validate.dig(renderer, "continuations.1"))
+end
+
 local function meta(page, property)
   local content = page:match('<meta property="' .. property .. '" content="([^"]*)"')
   return content and web.unescape_html(content)
@@ -134,5 +170,24 @@ return {
       danmaku = { protocol = "youtube", video_id = video_id, channel_id = details.channelId },
       extra = { video_id = video_id, channel_id = details.channelId },
     }
+  end,
+  -- Chat: the popout chat page gives the first continuation, the API key and the WEB client version;
+  -- the client then polls get_live_chat with them.
+  danmaku = function(params, opts)
+    local video_id = validate.need(params, "video_id", "string")
+    if not video_id:find("^[%w_%-]+$") then error("video " .. video_id .. ": not a video id", 0) end
+    local r = http.get(WEB .. "/live_chat?is_popout=1&v=" .. video_id, { headers = headers(opts) })
+    if r.status ~= 200 then error(("video %s: live_chat page answered HTTP %d"):format(video_id, r.status), 0) end
+    local data = initial_data(r.body)
+    if not data then error("video " .. video_id .. ": no ytInitialData on the live_chat page (chat off, or page changed?)", 0) end
+    local continuation = chat_continuation(data)
+    if not continuation then error("video " .. video_id .. ": the live_chat page names no continuation (chat off?)", 0) end
+    local key = r.body:match('"INNERTUBE_API_KEY"%s*:%s*"([%w_%-]+)"') or CHAT_API_KEY
+    local version = r.body:match('"INNERTUBE_CLIENT_VERSION"%s*:%s*"([%d%.]+)"')
+      or r.body:match('"clientVersion"%s*:%s*"([%d%.]+)"') or os.date("!2.%Y%m%d.01.00", time.unix() - 86400)
+    local chat_headers = { ["User-Agent"] = UA, Origin = WEB, Referer = WEB .. "/live_chat?is_popout=1&v=" .. video_id }
+    if opts.cookie and opts.cookie ~= "" then chat_headers.Cookie = opts.cookie end
+    return { url = WEB .. "/youtubei/v1/live_chat/get_live_chat?key=" .. key, continuation = continuation,
+             client_version = version, video_id = video_id, headers = chat_headers }
   end,
 }

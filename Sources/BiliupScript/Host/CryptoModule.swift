@@ -1,4 +1,5 @@
 import BiliupNet
+import BiliupValues
 import CLua
 
 extension ScriptHost {

@@ -6,9 +6,9 @@ import Foundation
 /// Thousands of checks may be in flight at once; each is a coroutine, not a thread.
 public final class PluginHost: @unchecked Sendable {
     private let loop: ScriptLoop
-    // Touched only on `loop`'s thread.
-    private let host: ScriptHost
-    private let registry: PluginRegistry
+    // Touched only on `loop`'s thread (internal for the `danmaku` step in PluginHost+Danmaku.swift).
+    let host: ScriptHost
+    let registry: PluginRegistry
 
     public let configuration: ScriptConfiguration
 
@@ -118,14 +118,14 @@ public final class PluginHost: @unchecked Sendable {
         }
     }
 
-    private func onLoop<T: Sendable>(_ body: @escaping (@escaping (T) -> Void) -> Void) async -> T {
+    func onLoop<T: Sendable>(_ body: @escaping (@escaping (T) -> Void) -> Void) async -> T {
         await withCheckedContinuation { (cont: CheckedContinuation<T, Never>) in
             loop.enqueue { body { cont.resume(returning: $0) } }
         }
     }
 
     /// Pushes the plugin's `key` function and the options table (defaults overridden by `options`).
-    private func prepare(_ thread: LuaState, _ plugin: PluginRegistry.Loaded, function key: String, options: [String: JSONValue]) {
+    func prepare(_ thread: LuaState, _ plugin: PluginRegistry.Loaded, function key: String, options: [String: JSONValue]) {
         host.reseed(thread)
         lua_rawgeti(thread, shim_LUA_REGISTRYINDEX(), lua_Integer(plugin.ref))
         thread.rawField(-1, key)

@@ -182,6 +182,10 @@ final class PluginRegistry {
         T.pop()
         let batch = T.rawField(t, "batch_check") == LUA_TFUNCTION
         T.pop()
+        // The optional chat step: a typo'd value would only show when a recording starts.
+        let danmakuType = T.rawField(t, "danmaku")
+        T.pop()
+        guard danmakuType == LUA_TNIL || danmakuType == LUA_TFUNCTION else { return .failure("danmaku: expected function") }
         var defaults: [String: JSONValue] = [:]
         if T.rawField(t, "defaults") == LUA_TTABLE, case .object(let d) = T.value(at: -1) { defaults = d }
         T.pop()

@@ -1,3 +1,4 @@
+import BiliupValues
 import BiliupScript
 import BiliupTestSupport
 import Foundation
