@@ -55,7 +55,8 @@ public final class DanmakuRecorder: SegmentObserver, Sendable {
                 onMessages: @escaping @Sendable ([DanmakuMessage]) -> Void,
                 onWarning: @escaping @Sendable (String) -> Void) {
         self.onWarning = onWarning
-        let assWriter: (@Sendable (String) throws -> String?)? = request.ass ? { try DanmakuRecorder.writeASS(xmlPath: $0) } : nil
+        var assWriter: (@Sendable (String) throws -> String?)?
+        if request.ass { assWriter = { @Sendable xml in try DanmakuRecorder.writeASS(xmlPath: xml) } }
         let capture = DanmakuCapture(settings: DanmakuCapture.Settings(room: request.room, platform: request.platform,
                                                                        detail: request.detail, assWriter: assWriter),
                                      onMessages: onMessages)
@@ -67,8 +68,8 @@ public final class DanmakuRecorder: SegmentObserver, Sendable {
             resolve: {
                 // The step's answer over the check's table: the check names the protocol and room, the
                 // step adds what expires (the server URL, a token, a signature).
-                let fresh = try connect()
-                return try ChatPlatforms.source(protocol: platform, parameters: checked.merging(fresh) { $1 })
+                let parameters = checked.merging(try connect()) { $1 }
+                return try ChatPlatforms.source(protocol: parameters["protocol"]?.string ?? platform, parameters: parameters)
             },
             network: network,
             onEvent: { event in
