@@ -11,7 +11,8 @@ public struct ChatNetworkSettings: Sendable {
     public var proxy: String?
     /// Read at every attempt, so a change of `block_private_addresses` applies to the next reconnect.
     public var addressPolicy: AddressPolicy?
-    /// TCP connect, proxy tunnel, TLS and the WebSocket upgrade together.
+    /// For the TCP connect, proxy tunnel and TLS handshake together; the WebSocket upgrade's answer gets as
+    /// long again.
     public var connectTimeout: Duration
     /// Sent when the endpoint does not name its own; nil means `HTTPRequest.defaultUserAgent`.
     public var userAgent: String?

@@ -67,22 +67,25 @@ struct ChatStreamAttempt {
                 try deliverDecoded(&decoder, link: link, messages: &messages)
             }
             while true {
-                var messages: [DanmakuMessage] = []
-                defer { if !messages.isEmpty { emit(.messages(messages)) } }
-                reading: for _ in 0..<ChatStreamAttempt.readsPerRound {
-                    let result = try link.read(into: &buffer)
-                    switch result {
-                    case .wouldBlock:
-                        break reading
-                    case .closed:
-                        throw .failed(.endOfStream)
-                    case .bytes(let n):
-                        lastByte = ContinuousClock.now
-                        if webSocket {
-                            decoder.append(buffer[..<n])
-                            try deliverDecoded(&decoder, link: link, messages: &messages)
-                        } else {
-                            try deliver(.message(.binary(Array(buffer[..<n]))), link: link, messages: &messages)
+                do {
+                    // Messages of this round go out before the wait below, not after it.
+                    var messages: [DanmakuMessage] = []
+                    defer { if !messages.isEmpty { emit(.messages(messages)) } }
+                    reading: for _ in 0..<ChatStreamAttempt.readsPerRound {
+                        let result = try link.read(into: &buffer)
+                        switch result {
+                        case .wouldBlock:
+                            break reading
+                        case .closed:
+                            throw .failed(.endOfStream)
+                        case .bytes(let n):
+                            lastByte = ContinuousClock.now
+                            if webSocket {
+                                decoder.append(buffer[..<n])
+                                try deliverDecoded(&decoder, link: link, messages: &messages)
+                            } else {
+                                try deliver(.message(.binary(Array(buffer[..<n]))), link: link, messages: &messages)
+                            }
                         }
                     }
                 }
