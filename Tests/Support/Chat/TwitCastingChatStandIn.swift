@@ -41,6 +41,11 @@ public final class TwitCastingChatStandIn: ChatStandIn, @unchecked Sendable {
 
     public func stop() { server.stop() }
 
+    /// Hands out a pubsub URL as `eventpubsuburl.php` does, for tests that stand in for the plugin step.
+    public func handOutURL() -> String {
+        "wss://\(Self.pubSubHost)/event/pubsub/\(Self.token(tokens.issue()))"
+    }
+
     static func token(_ number: Int) -> String { String(format: "standin%04dZm9v", number) }
 
     private func pubSubURL(_ request: LoopbackRequest, _ response: ResponseWriter) {
