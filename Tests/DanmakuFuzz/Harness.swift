@@ -9,7 +9,7 @@ import Foundation
 private let receivedAt = Date(timeIntervalSince1970: 1_733_120_000)
 
 /// In the order of the selector byte the script prefixes to each seed: keep in step with fuzz-danmaku.sh.
-private let decoders: [([UInt8]) throws -> Void] = [
+private let decoders: [@Sendable ([UInt8]) throws -> Void] = [
     { _ = try BilibiliDecoder().decode($0, receivedAt: receivedAt) },
     { bytes in
         var decoder = DouyuDecoder()
