@@ -11,7 +11,10 @@ import Testing
         h.rooms.set("alice", liveWithTitle: "No chat here")
         let recording = try await h.recording("alice")
         try recording.writeFrames()
-        await h.until("the segment in the store") { try h.store.segments(sessionId: h.sessions("alice")[0].id!).count == 1 }
+        await h.until("the segment in the store") {
+            guard let session = try h.sessions("alice").first else { return false }
+            return try h.store.segments(sessionId: session.id!).count == 1
+        }
         await h.settled()
         let warnings = h.events(.error, "alice").filter { $0.message.hasPrefix("danmaku: ") }
         #expect(warnings.map(\.message) == ["danmaku: the fake plugin gives no chat parameters for this room; recording the video only"])
@@ -25,7 +28,10 @@ import Testing
         h.rooms.set("bob", liveWithTitle: "Show")
         let recording = try await h.recording("bob")
         try recording.writeFrames()
-        await h.until("the segment in the store") { try h.store.segments(sessionId: h.sessions("bob")[0].id!).count == 1 }
+        await h.until("the segment in the store") {
+            guard let session = try h.sessions("bob").first else { return false }
+            return try h.store.segments(sessionId: session.id!).count == 1
+        }
         await h.settled()
         #expect(!h.events.contains { $0.message.hasPrefix("danmaku") })
         await h.stop()
