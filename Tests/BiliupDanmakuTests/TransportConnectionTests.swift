@@ -285,6 +285,31 @@ import Testing
         #expect(log.texts == ["x"] && log.reasons.isEmpty)
     }
 
+    /// Through an HTTP proxy even a plain ws:// target goes through a CONNECT tunnel (without one, the
+    /// upgrade would be sent to the proxy itself). The stand-in proxy answers the CONNECT and then plays
+    /// the chat server on the tunnel.
+    @Test func aProxyIsUsedThroughACONNECTTunnel() throws {
+        let connectLine = TransportBox<String>()
+        let proxy = try TransportTestServer { peer, _ in
+            guard let head = peer.readHead() else { return }
+            connectLine.set(head.line)
+            peer.send(Array("HTTP/1.1 200 Connection established\r\n\r\n".utf8))
+            guard peer.acceptWebSocket() != nil, peer.readText() == "hello" else { return }
+            peer.sendText("via proxy")
+            peer.waitForEnd()
+        }
+        defer { proxy.stop() }
+        let log = TransportEventLog()
+        let chat = try connection(proxy, settings: {
+            $0.hostRemap = try! HostRemap(parsing: ["\(TransportConnectionTests.chatHost)=http://127.0.0.1:9"])
+            $0.proxy = "http://127.0.0.1:\(proxy.port)"
+        }, log: log)
+        chat.start()
+        #expect(log.wait { $0.texts == ["via proxy"] }, "\(log.reasons)")
+        chat.stop()
+        #expect(connectLine.value == "CONNECT 127.0.0.1:9 HTTP/1.1")
+    }
+
     @Test func pollingRequestsGoThroughTheRemapAndFeedTheSession() throws {
         let requests = TransportBox<[String]>()
         let server = try TransportTestServer { peer, index in
