@@ -75,8 +75,8 @@ public enum ChatPlatforms {
         let url = try reader.url(schemes: webSocketSchemes)
         let channel = try reader.string("channel")
         // The channel becomes part of an IRC line: anything but a login's characters would add commands.
-        guard channel.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 < 0x80 && Character(Unicode.Scalar($0)).isLetter)
-                                        || ($0 < 0x80 && Character(Unicode.Scalar($0)).isNumber) }) else {
+        let loginBytes = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_".utf8)
+        guard channel.utf8.allSatisfy(loginBytes.contains) else {
             throw reader.invalid("channel", expected: "a Twitch login (letters, digits, _)", got: "other characters")
         }
         let endpoint = ChatEndpoint(url: url, headers: try reader.headers(), transport: .webSocket)
