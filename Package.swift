@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "BiliupMediaTests", dependencies: ["BiliupMedia", "BiliupTestSupport"]),
         .testTarget(name: "BiliupScriptTests", dependencies: ["BiliupScript", "BiliupTestSupport"]),
         .testTarget(name: "BiliupUploadTests", dependencies: ["BiliupUpload", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupTestSupport"]),
-        .testTarget(name: "BiliupDanmakuTests", dependencies: ["BiliupDanmaku", "BiliupValues", "CZlib", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupDanmakuTests", dependencies: ["BiliupDanmaku", "BiliupNet", "BiliupValues", "CZlib", "BiliupTestSupport"]),
         .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore", "BiliupValues"]),
         .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupValues", "BiliupTestSupport"]),
         .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupValues", "BiliupTestSupport", "BiliupUpload"]),

@@ -16,6 +16,8 @@ static inline CURLMcode shim_multi_setopt_long(CURLM *m, CURLMoption o, long v) 
 static inline CURLcode shim_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode shim_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode shim_easy_getinfo_str(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+/* CURLINFO_ACTIVESOCKET writes a curl_socket_t, not a long: the connect-only chat sockets read it here. */
+static inline CURLcode shim_easy_getinfo_socket(CURL *h, CURLINFO i, curl_socket_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLSHcode shim_share_setopt_long(CURLSH *h, CURLSHoption o, long v) { return curl_share_setopt(h, o, v); }
 static inline size_t shim_CURL_WRITEFUNC_PAUSE(void) { return CURL_WRITEFUNC_PAUSE; }
 static inline curl_socket_t shim_CURL_SOCKET_BAD(void) { return CURL_SOCKET_BAD; }
