@@ -48,6 +48,28 @@ import Testing
         #expect(session(cast) is TwitCastingChatSession)
     }
 
+    @Test func huyaAndDouyinUseTheBinarySessions() throws {
+        let huya = try ChatPlatforms.source(protocol: "huya", parameters: [
+            "url": "wss://cdnws.api.huya.com/", "room_id": "11342412", "presenter_uid": 1_199_561_166_123,
+            "headers": ["Origin": "https://www.huya.com"]])
+        #expect(huya.room == "11342412")
+        #expect(endpoint(huya) == ChatEndpoint(url: "wss://cdnws.api.huya.com/", headers: [ChatHeader("Origin", "https://www.huya.com")],
+                                               transport: .webSocket))
+        #expect(session(huya)?.openingFrames() == HuyaChatSession(presenterUID: 1_199_561_166_123).openingFrames())
+        #expect(session(huya)?.heartbeatInterval == HuyaChatSession(presenterUID: 1).heartbeatInterval)
+
+        let douyin = try ChatPlatforms.source(protocol: "douyin", parameters: [
+            "url": "wss://webcast100-ws-web-lq.douyin.com/webcast/im/push/v2/?room_id=7&signature=x", "room_id": "7",
+            "headers": ["Cookie": "ttwid=1%7Cabc;", "User-Agent": "UA"]])
+        #expect(endpoint(douyin)?.headers == [ChatHeader("Cookie", "ttwid=1%7Cabc;"), ChatHeader("User-Agent", "UA")])
+        #expect(session(douyin) is DouyinChatSession)
+        #expect(douyin.room == "7")
+
+        #expect(throws: ChatParameterError.invalid(protocol: "huya", key: "presenter_uid", expected: "an integer", got: "nil")) {
+            try ChatPlatforms.source(protocol: "huya", parameters: ["url": "wss://cdnws.api.huya.com/"])
+        }
+    }
+
     @Test func youTubeIsPolled() throws {
         let source = try ChatPlatforms.source(protocol: "youtube", parameters: [
             "url": "https://www.youtube.com/youtubei/v1/live_chat/get_live_chat?key=K", "continuation": "0ofMy",
@@ -80,6 +102,6 @@ import Testing
             == "twitcasting danmaku: headers: expected header names and single-line values, got a line break or a bad name")
         #expect(message("youtube", ["url": "https://h/x", "continuation": "c", "client_version": 2])
             == "youtube danmaku: client_version: expected a string, got a number")
-        #expect(message("mixer", [:]).hasPrefix("danmaku: unknown protocol \"mixer\" (known: bilibili, douyu,"))
+        #expect(message("mixer", [:]) == "danmaku: unknown protocol \"mixer\" (known: bilibili, douyin, douyu, huya, twitcasting, twitch, youtube)")
     }
 }

@@ -5,7 +5,7 @@ import BiliupValues
 /// The URL is used as the plugin wrote it; the transport applies the host remap.
 public enum ChatPlatforms {
     /// The protocols `source` knows, as plugins write them.
-    public static let names = ["bilibili", "douyu", "twitch", "twitcasting", "youtube"]
+    public static let names = ["bilibili", "douyin", "douyu", "huya", "twitcasting", "twitch", "youtube"]
 
     public static func source(protocol name: String, parameters: [String: JSONValue])
         throws(ChatParameterError) -> ChatSource
@@ -13,7 +13,9 @@ public enum ChatPlatforms {
         let reader = ChatParameterReader(protocolName: name, parameters: parameters)
         switch name {
         case "bilibili": return try bilibili(reader)
+        case "douyin": return try douyin(reader)
         case "douyu": return try douyu(reader)
+        case "huya": return try huya(reader)
         case "twitch": return try twitch(reader)
         case "twitcasting": return try twitCasting(reader)
         case "youtube": return try youTube(reader)
@@ -43,6 +45,28 @@ public enum ChatPlatforms {
         let endpoint = ChatEndpoint(url: url, headers: try reader.headers(), transport: .tcp)
         return ChatSource(platform: "douyu", room: roomID, kind: .stream(endpoint, makeSession: {
             DouyuChatSession(roomID: roomID)
+        }))
+    }
+
+    /// `presenter_uid`: the anchor's uid, the group the client registers for; `room_id` (optional) names the room.
+    private static func huya(_ reader: ChatParameterReader) throws(ChatParameterError) -> ChatSource {
+        let url = try reader.url(schemes: webSocketSchemes)
+        let presenter = try reader.int64("presenter_uid")
+        let room = (try? reader.identifier("room_id")) ?? String(presenter)
+        let endpoint = ChatEndpoint(url: url, headers: try reader.headers(), transport: .webSocket)
+        return ChatSource(platform: "huya", room: room, kind: .stream(endpoint, makeSession: {
+            HuyaChatSession(presenterUID: presenter)
+        }))
+    }
+
+    /// The signed push URL carries the room; the Cookie (ttwid) and User-Agent come in `headers`;
+    /// `room_id` (optional) names the room.
+    private static func douyin(_ reader: ChatParameterReader) throws(ChatParameterError) -> ChatSource {
+        let url = try reader.url(schemes: webSocketSchemes)
+        let room = (try? reader.identifier("room_id")) ?? ""
+        let endpoint = ChatEndpoint(url: url, headers: try reader.headers(), transport: .webSocket)
+        return ChatSource(platform: "douyin", room: room, kind: .stream(endpoint, makeSession: {
+            DouyinChatSession()
         }))
     }
 
