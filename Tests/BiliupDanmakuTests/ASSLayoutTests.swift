@@ -3,7 +3,7 @@ import Testing
 @testable import BiliupDanmaku
 
 @Suite struct ASSLayoutTests {
-    /// 10,000 comments over seven minutes, with a burst far beyond what the screen holds: every scrolling
+    /// 10,000 comments over twenty minutes, with a burst far beyond what the screen holds: every scrolling
     /// comment's position over time, read back from the `\move` in the file, never overlaps another whose
     /// band of lines it shares; top and bottom comments never share lines while both are shown; each
     /// comment appears between its time and its time plus the allowed wait; every comment is accounted for.
@@ -16,7 +16,7 @@ import Testing
         #expect(stats.written + stats.dropped + stats.blocked + stats.skipped == 10_000)
         #expect(stats.written == ass.events.count)
         #expect(stats.dropped > 0, "the burst must overflow the screen")
-        #expect(stats.written > 8_000)
+        #expect(stats.written > 7_000)
 
         // Each comment carries its index; it appears once, not before its time nor after the wait.
         var seen = Set<Int>()
@@ -29,7 +29,7 @@ import Testing
 
         let height = { (e: ASSEvent) in Double(e.fontSize ?? ass.styleFontSize) }
         let scrolling = ass.events.filter(\.isScrolling).sorted { $0.start < $1.start }
-        #expect(scrolling.count > 7_000)
+        #expect(scrolling.count > 6_000)
         var pairsChecked = 0
         for (i, a) in scrolling.enumerated() {
             let aTop = a.move!.y1
@@ -104,16 +104,17 @@ import Testing
     }
 
     /// Comments in Bilibili's format, text starting with "#index ", mostly scrolling, some top and bottom,
-    /// three sizes, mixed scripts, and a burst of 2,000 in 10 s in the middle. Returns the times too.
+    /// three sizes, mixed scripts, and a burst of 2,000 in 10 s at 200 s. Returns the times too. No emoji:
+    /// no font here has them, and libass warns about a glyph no font has, which is not the converter's doing.
     static func crowdedXML(count: Int, seed: UInt64) -> (String, [Double]) {
         var rng = SplitMix64(state: seed)
         let pieces = ["弹幕", "哈哈哈", "666", "awsl", "前方高能", "good game", "草", "？？？", "主播加油", "{x}", "a\\b",
-                      "這個", "LOL", "😀", "ｗｗｗ", "테스트", "12345", "真的假的"]
+                      "這個", "LOL", "ｗｗｗ", "테스트", "12345", "真的假的"]
         var comments: [(time: Double, mode: Int, size: Int, color: Int, text: String)] = []
         for index in 0..<count {
             let time = index >= 4_000 && index < 6_000
                 ? 200 + Double.random(in: 0..<10, using: &rng)
-                : Double.random(in: 0..<420, using: &rng)
+                : Double.random(in: 0..<1200, using: &rng)
             let roll = Int.random(in: 0..<100, using: &rng)
             let mode = roll < 85 ? 1 : roll < 93 ? 5 : 4
             let sizeRoll = Int.random(in: 0..<10, using: &rng)

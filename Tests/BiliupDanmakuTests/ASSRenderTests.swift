@@ -12,11 +12,11 @@ import Testing
         let ass = DanmakuASS.assPath(forXML: xml)
         try Data(ASSLayoutTests.crowdedXML(count: 10_000, seed: 7).0.utf8).write(to: URL(fileURLWithPath: xml))
         let stats = try DanmakuASS.convertFile(xmlPath: xml, assPath: ass)
-        #expect(stats.written > 8_000)
+        #expect(stats.written > 7_000)
 
-        // One frame a second over the whole script (the last comment ends before 440 s), at a smaller size
-        // than the script's 1920x1080 so that libass also scales.
-        let run = try runFFmpeg(["-v", "warning", "-f", "lavfi", "-i", "color=c=black:s=960x540:r=1:d=440",
+        // A frame every 2 s over the whole script (the last comment ends before 1220 s; each is shown 5 s
+        // or more), at a smaller size than the script's 1920x1080 so that libass also scales.
+        let run = try runFFmpeg(["-v", "warning", "-f", "lavfi", "-i", "color=c=black:s=960x540:r=0.5:d=1220",
                                  "-vf", "subtitles=filename=\(ass)", "-f", "null", "-"])
         #expect(run.status == 0)
         #expect(run.stderr.isEmpty, "libass/ffmpeg said: \(run.stderr.prefix(2000))")
@@ -36,13 +36,14 @@ import Testing
         #expect(bottomQuarterLeftEdge.allSatisfy { $0 < 50 })
     }
 
-    /// Text full of ASS syntax, CJK and an emoji renders without warnings too.
+    /// Text full of ASS syntax and CJK renders without warnings too. (No emoji: no font installed here has
+    /// them, and libass rightly warns about a glyph that no font has.)
     @Test func hostileTextRendersWithoutWarnings() throws {
         let dir = try assScratchDirectory()
         let xml = dir.appendingPathComponent("hostile.xml").path
         try Data(officialXML([
             (0, 1, 25, 0xFFFFFF, "{\\fs200\\pos(0,0)}huge?"), (0.1, 5, 25, 0x00FF00, "\\N\\h\\n{}}{"),
-            (0.2, 4, 36, 0, "中文 😀 테스트 ｗｗｗ"), (0.3, 1, 18, 0xFF0000, "&lt;&amp;&gt;"),
+            (0.2, 4, 36, 0, "中文 테스트 ｗｗｗ ½"), (0.3, 1, 18, 0xFF0000, "&lt;&amp;&gt;"),
         ]).utf8).write(to: URL(fileURLWithPath: xml))
         let ass = DanmakuASS.assPath(forXML: xml)
         #expect(try DanmakuASS.convertFile(xmlPath: xml, assPath: ass).written == 4)
