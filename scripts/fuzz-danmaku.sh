@@ -12,6 +12,9 @@
 #             LIBFUZZER_SECONDS (default 600) over the corpus; the first byte of an input picks the decoder.
 #             A crash leaves its input in the printed work directory (replay: danmaku-fuzz CRASH-FILE).
 #
+# Measured on the 2-core development machine (debug builds): the seeded run, 5 million frames, takes about
+# 75 s; libFuzzer runs about 13,000 inputs/s (1.2 million in 90 s, peak RSS 544 MB), neither found anything.
+#
 #   scripts/fuzz-danmaku.sh [seeded|libfuzzer|all]      (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
