@@ -26,22 +26,16 @@ public struct DanmakuAlignment {
 
     public let segments: [Segment]
 
-    /// `videos` of one recording, each with `NAME.xml` and the report `NAME.ext.json` beside it; taken in
-    /// recording order (the reports' `startedAt`). `keyframeInterval`: the source's GOP in seconds
-    /// (`TestMedia`'s is 2).
+    /// `videos` of one recording in recording order, each with `NAME.xml` and the report `NAME.ext.json`
+    /// beside it. `keyframeInterval`: the source's GOP in seconds (`TestMedia`'s is 2).
     public init(videos: [URL], keyframeInterval: Double = 2) throws {
-        var reports: [(video: URL, startedAt: Double, duration: Double)] = []
-        for video in videos {
-            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: video.path + ".json"))) as? [String: Any]
-            guard let duration = (report?["duration"] as? NSNumber)?.doubleValue,
-                  let startedAt = (report?["startedAt"] as? NSNumber)?.doubleValue else {
-                throw DanmakuAlignmentError("\(video.lastPathComponent).json has no duration or startedAt")
-            }
-            reports.append((video, startedAt, duration))
-        }
         var segments: [Segment] = []
         var start = 0.0
-        for (video, _, duration) in reports.sorted(by: { $0.startedAt < $1.startedAt }) {
+        for video in videos {
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: video.path + ".json"))) as? [String: Any]
+            guard let duration = (report?["duration"] as? NSNumber)?.doubleValue else {
+                throw DanmakuAlignmentError("\(video.lastPathComponent).json has no duration")
+            }
             let xml = video.deletingPathExtension().appendingPathExtension("xml")
             let entries = try Self.entries(in: String(contentsOf: xml, encoding: .utf8))
             segments.append(Segment(video: video, xml: xml, start: start, duration: duration, entries: entries))
