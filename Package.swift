@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+        // Only the chat stand-ins compress with brotli, as Bilibili's server does.
+        .systemLibrary(name: "CBrotliEncoder", path: "Tests/CBrotliEncoder", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
 
         .target(name: "BiliupValues"),
         .target(name: "BiliupNet", dependencies: ["CCurl", "COpenSSL"]),
@@ -37,7 +39,7 @@ let package = Package(
         .target(name: "BiliupDanmaku", dependencies: ["BiliupNet", "BiliupValues", "CCurl", "CZlib", "CBrotli"]),
         .target(name: "BiliupStore", dependencies: ["BiliupValues", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupUpload", dependencies: ["BiliupNet", "BiliupStore", "BiliupValues", "CQRencode", "CPNG"]),
-        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload"]),
+        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload", "BiliupDanmaku"]),
         .target(name: "BiliupServer", dependencies: [
             "BiliupEngine", "BiliupStore", "BiliupMedia", "BiliupValues", "BiliupUpload",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -55,9 +57,10 @@ let package = Package(
         ]),
 
         // Local stand-ins for remote services (live sources), shared by tests and benchmarks.
-        .target(name: "BiliupTestSupport", dependencies: ["BiliupMedia", "BiliupScript", "BiliupNet", "BiliupValues"], path: "Tests/Support"),
+        .target(name: "BiliupTestSupport", dependencies: ["BiliupMedia", "BiliupScript", "BiliupNet", "BiliupValues", "CZlib", "CBrotliEncoder"], path: "Tests/Support"),
         .executableTarget(name: "live-source", dependencies: ["BiliupTestSupport"], path: "Tests/LiveSource"),
         .executableTarget(name: "bilibili-standin", dependencies: ["BiliupTestSupport"], path: "Tests/BilibiliStandIn"),
+        .executableTarget(name: "chat-standin", dependencies: ["BiliupTestSupport"], path: "Tests/ChatStandIn"),
         .executableTarget(name: "plugin-bench", dependencies: ["BiliupTestSupport", "BiliupScript", "BiliupNet"], path: "Tests/PluginBench"),
         .executableTarget(name: "danmaku-bench", dependencies: ["BiliupDanmaku", "BiliupNet", "BiliupValues"], path: "Tests/DanmakuBench"),
         .executableTarget(name: "watch-bench", dependencies: ["BiliupTestSupport", "BiliupEngine"], path: "Tests/WatchBench"),
@@ -65,9 +68,9 @@ let package = Package(
         .testTarget(name: "BiliupMediaTests", dependencies: ["BiliupMedia", "BiliupTestSupport"]),
         .testTarget(name: "BiliupScriptTests", dependencies: ["BiliupScript", "BiliupTestSupport"]),
         .testTarget(name: "BiliupUploadTests", dependencies: ["BiliupUpload", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupTestSupport"]),
-        .testTarget(name: "BiliupDanmakuTests", dependencies: ["BiliupDanmaku", "BiliupNet", "BiliupValues", "CZlib"]),
+        .testTarget(name: "BiliupDanmakuTests", dependencies: ["BiliupDanmaku", "BiliupNet", "BiliupValues", "CZlib", "BiliupTestSupport"]),
         .testTarget(name: "BiliupStoreTests", dependencies: ["BiliupStore", "BiliupValues"]),
-        .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupValues", "BiliupTestSupport"]),
+        .testTarget(name: "BiliupEngineTests", dependencies: ["BiliupEngine", "BiliupDanmaku", "BiliupValues", "BiliupTestSupport"]),
         .testTarget(name: "BiliupServerTests", dependencies: ["BiliupServer", "BiliupEngine", "BiliupStore", "BiliupScript", "BiliupValues", "BiliupTestSupport", "BiliupUpload"]),
         // Runs the built `biliup` binary against local live sources, as a user would.
         .testTarget(name: "BiliupCLITests", dependencies: ["BiliupTestSupport", "BiliupStore", "BiliupValues"]),

@@ -352,12 +352,15 @@ class BrowserTest:
         self.visible("#streamer-split_time").send_keys("1800")
         self.visible("#streamer-schedule").send_keys("20:00-02:00")
         self.visible("#streamer-options").send_keys("qn=10000")
+        self.visible("#streamer-danmaku").click()
+        self.visible("#streamer-danmaku-detail").click()
         self.screenshot("streamer-edit")
         self.visible("#streamer-save").click()
         self.streamer_row(STREAMER)
         status, body = self.api("GET", f"/api/streamers/{self.streamer_id}")
         expected = {"overrides": {"format": "mkv", "split_time": 1800}, "schedule": ["20:00-02:00"],
-                    "options": {"qn": 10000}, "urls": [STREAMER_URL]}
+                    "options": {"qn": 10000}, "urls": [STREAMER_URL],
+                    "danmaku": True, "danmaku_detail": True, "danmaku_ass": False}
         got = {key: body.get(key) for key in expected} if status == 200 else body
         if got != expected:
             raise StepFailed(f"after the edit the API has {got}, expected {expected}")

@@ -56,7 +56,12 @@ biliup.template "default" {
 biliup.streamer "example" {
   url = "https://live.bilibili.com/6",
   template = "default",
+  -- Chat (danmaku) while recording: NAME.xml beside each segment NAME.flv, with the messages that
+  -- arrived during it, timed in seconds from its first frame (Bilibili's XML, read by DanmakuFactory and
+  -- players). Bilibili, Douyu, Huya, Douyin, Twitch, TwitCasting and YouTube.
   danmaku = false,
+  danmaku_detail = false,             -- gifts, super chats and guard purchases too (<s> elements)
+  danmaku_ass = false,                -- also NAME.ass beside each segment (`biliup danmaku2ass` does it by hand)
   options = { qn = 10000 },           -- plugin options (`biliup plugins` lists them)
   schedule = { "00:00-24:00" },       -- windows when it may record: "20:00-02:00", "sat,sun 10:00-12:00"
   title_include = {},                 -- record only titles with one of these words
@@ -67,12 +72,12 @@ biliup.streamer "example" {
 
 -- Hooks: stream_start, segment, stream_end, error, upload_start, upload_done, upload_error. Each gets a
 -- table: event, message, time, streamer, session, and per event: url/title/plugin/stream
--- (stream_start); path/duration/bytes/report (segment); reason/segments (stream_end); aid/bvid/parts
--- (upload_done).
+-- (stream_start); path/duration/bytes/report, and xml/ass with danmaku on (segment); reason/segments
+-- (stream_end); aid/bvid/parts (upload_done).
 -- Helpers: biliup.run({ argv... }) runs a program (an argument list, never a shell line) and returns
 -- { status, stdout, stderr, error } (a second argument { timeout = seconds, cwd = dir }: at the timeout,
 -- default 3600, it gets SIGTERM, 5 s later SIGKILL; status is 128 + the signal when a signal ended it);
--- biliup.move(from, to); biliup.delete(path); biliup.remux(from, to)
+-- biliup.move(from, to) (a video's NAME.xml and NAME.ass move with it); biliup.delete(path); biliup.remux(from, to)
 -- (another container, e.g. ".mp4", without re-encoding).
 biliup.on("segment", function(ev)
   log.info(("%s: %s (%.0f s, %d MB)"):format(ev.streamer, ev.path, ev.duration, ev.bytes // 1000000))

@@ -1,3 +1,4 @@
+import BiliupDanmaku
 import BiliupMedia
 import BiliupNet
 import BiliupScript
@@ -59,9 +60,9 @@ public actor Engine {
     /// checks and renews Bilibili accounts; without it the account commands say so.
     public init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
                 addressPolicy: AddressPolicy = AddressPolicy(), uploader: (any ArchiveUploading)? = nil,
-                accounts: AccountBook? = nil) {
+                accounts: AccountBook? = nil, chatNetwork: ChatNetworkSettings = ChatNetworkSettings()) {
         self.init(config: config, store: store, checker: checker, bus: bus, rates: rates, addressPolicy: addressPolicy,
-                  environment: EngineEnvironment(uploader: uploader, accounts: accounts))
+                  environment: EngineEnvironment(uploader: uploader, accounts: accounts, chatNetwork: chatNetwork))
     }
 
     init(config: OrchestrationConfig, store: Store, checker: any RoomChecker, bus: EventBus, rates: PlatformRates,
@@ -267,7 +268,8 @@ public actor Engine {
         let request = RecordingRequest(streamer: name, check: r, root: config.global.recordingsRoot,
                                        settings: settings(for: watch.declaration), checker: checker,
                                        options: watch.declaration.options,
-                                       blockPrivateAddresses: config.global.blockPrivateAddresses)
+                                       blockPrivateAddresses: config.global.blockPrivateAddresses,
+                                       danmaku: danmakuWiring(watch, r))
         let recording = RoomRecording(environment.launchRecording(request) { event in sink.yield(event) })
         watch.recording = recording
         let ended = OutcomeBox()
@@ -318,9 +320,14 @@ public actor Engine {
         } catch {
             publish(EngineEvent(.error, level: .error, streamer: watch.name, sessionId: sessionId, message: "store: \(error)"))
         }
-        publish(EngineEvent(.segment, streamer: watch.name, sessionId: sessionId, message: "segment \(path)",
-                            data: ["path": .string(path), "duration": .number(report.duration), "bytes": .int(Int64(report.bytes)),
-                                   "report": .object(report.jsonObject)]))
+        var data: [String: JSONValue] = ["path": .string(path), "duration": .number(report.duration), "bytes": .int(Int64(report.bytes)),
+                                         "report": .object(report.jsonObject)]
+        // The chat beside the video, for hooks that move or convert it (`ev.xml`, `ev.ass`).
+        if let danmaku = report.danmaku {
+            data["xml"] = .string(SegmentReport.Danmaku.path(of: danmaku.file, besideVideo: path))
+            if let ass = danmaku.ass { data["ass"] = .string(SegmentReport.Danmaku.path(of: ass, besideVideo: path)) }
+        }
+        publish(EngineEvent(.segment, streamer: watch.name, sessionId: sessionId, message: "segment \(path)", data: data))
         queueUpload(watch, sessionId: sessionId, segmentId: segmentId, path: path, report: report)
     }
 

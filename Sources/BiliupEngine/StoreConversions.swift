@@ -18,7 +18,8 @@ extension StreamerRecord {
         if let v = o.minSegmentBytes { overrides["min_segment_size"] = .int(v) }
         self.init(name: d.name, urls: d.urls, origin: .script, options: d.options, template: d.template,
                   schedule: d.schedule.map(\.description), titleInclude: d.titleInclude, titleExclude: d.titleExclude,
-                  overrides: overrides, danmaku: d.danmaku)
+                  overrides: overrides, danmaku: d.danmaku,
+                  danmakuDetail: d.danmakuDetail, danmakuASS: d.danmakuASS)
     }
 }
 
@@ -33,7 +34,7 @@ extension SegmentReport {
     /// The report as the store keeps it and hooks receive it: the keys and values of its Codable form
     /// (dates as Foundation's default encoding writes them), built directly, once per segment.
     public var jsonObject: [String: JSONValue] {
-        [
+        var object: [String: JSONValue] = [
             "file": .string(file), "format": .string(format), "startedAt": .number(startedAt.timeIntervalSinceReferenceDate),
             "tracks": .array(tracks.map(JSONValue.string)), "duration": .number(duration),
             "firstTimestamp": .number(firstTimestamp), "lastTimestamp": .number(lastTimestamp),
@@ -49,5 +50,24 @@ extension SegmentReport {
             "startReason": .string(startReason), "endReason": .string(endReason),
             "framesBeforeKeyframeDropped": .int(Int64(framesBeforeKeyframeDropped)),
         ]
+        if let danmaku { object["danmaku"] = .object(danmaku.jsonObject) }
+        return object
+    }
+}
+
+extension SegmentReport.Danmaku {
+    /// As its Codable form has it (`ass` left out when there is none).
+    public var jsonObject: [String: JSONValue] {
+        var object: [String: JSONValue] = [
+            "file": .string(file), "messages": .int(Int64(messages)), "dropped": .int(Int64(dropped)), "offset": .number(offset),
+            "gaps": .array(gaps.map { .object(["at": .number($0.at), "seconds": .number($0.seconds), "reason": .string($0.reason)]) }),
+        ]
+        if let ass { object["ass"] = .string(ass) }
+        return object
+    }
+
+    /// Where a companion file named in the report is: beside the video when the report names it alone.
+    public static func path(of file: String, besideVideo video: String) -> String {
+        file.hasPrefix("/") ? file : ((video as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
     }
 }

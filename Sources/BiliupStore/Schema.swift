@@ -15,6 +15,7 @@ enum Schema {
         migrator.registerMigration("v2", migrate: createV2)
         migrator.registerMigration("v3", migrate: createV3)
         migrator.registerMigration("v4", migrate: createV4)
+        migrator.registerMigration("v5", migrate: createV5)
         return migrator
     }
 
@@ -233,6 +234,15 @@ enum Schema {
         try db.alter(table: "archivePart") { t in
             t.add(column: "remoteName", .text)
             t.add(column: "bytes", .integer).notNull().defaults(to: 0)
+        }
+    }
+
+    /// v5: a streamer's danmaku options besides `danmaku` itself: gifts and super chats in the XML
+    /// (`danmakuDetail`) and an `.ass` beside each segment (`danmakuASS`).
+    private static func createV5(_ db: Database) throws {
+        try db.alter(table: "streamer") { t in
+            t.add(column: "danmakuDetail", .boolean).notNull().defaults(to: false)
+            t.add(column: "danmakuASS", .boolean).notNull().defaults(to: false)
         }
     }
 }

@@ -20,6 +20,10 @@ public struct StreamerRecord: Codable, Sendable, Equatable {
     /// Global options overridden for this streamer (format, split, output...).
     public var overrides: [String: JSONValue]
     public var danmaku: Bool
+    /// Gifts, super chats and guard purchases in the XML too (v5).
+    public var danmakuDetail: Bool
+    /// An `.ass` beside each segment's XML (v5).
+    public var danmakuASS: Bool
     /// Paused through the API; kept when main.lua is reloaded.
     public var paused: Bool
     /// Set by the store when the row is saved.
@@ -31,7 +35,7 @@ public struct StreamerRecord: Codable, Sendable, Equatable {
         id: Int64? = nil, name: String, urls: [String], origin: Origin = .api,
         options: [String: JSONValue] = [:], template: String? = nil, schedule: [String] = [],
         titleInclude: [String] = [], titleExclude: [String] = [], overrides: [String: JSONValue] = [:],
-        danmaku: Bool = false, paused: Bool = false, createdAt: Date = Date(), updatedAt: Date = Date()
+        danmaku: Bool = false, danmakuDetail: Bool = false, danmakuASS: Bool = false, paused: Bool = false, createdAt: Date = Date(), updatedAt: Date = Date()
     ) {
         self.id = id
         self.name = name
@@ -44,6 +48,8 @@ public struct StreamerRecord: Codable, Sendable, Equatable {
         self.titleExclude = titleExclude
         self.overrides = overrides
         self.danmaku = danmaku
+        self.danmakuDetail = danmakuDetail
+        self.danmakuASS = danmakuASS
         self.paused = paused
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -66,6 +72,7 @@ extension StreamerRecord: ScriptDeclared {
             && template == other.template && schedule == other.schedule
             && titleInclude == other.titleInclude && titleExclude == other.titleExclude
             && overrides == other.overrides && danmaku == other.danmaku
+            && danmakuDetail == other.danmakuDetail && danmakuASS == other.danmakuASS
     }
 
     func keepingStoredState(of stored: StreamerRecord) -> StreamerRecord {

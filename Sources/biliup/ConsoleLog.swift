@@ -21,6 +21,12 @@ final class ConsoleLog: @unchecked Sendable {
             if !r.timestampFixes.isEmpty { extra.append("\(r.timestampFixes.count) timestamp fixes") }
             if !r.reconnects.isEmpty { extra.append("\(r.reconnects.count) reconnects") }
             if !r.gaps.isEmpty { extra.append("\(r.gaps.count) gaps") }
+            if let d = r.danmaku {
+                var chat = "danmaku \(d.file): \(d.messages) messages"
+                if d.dropped > 0 { chat += ", \(d.dropped) dropped" }
+                if !d.gaps.isEmpty { chat += ", \(d.gaps.count) chat gaps" }
+                extra.append(chat)
+            }
             let notes = extra.isEmpty ? "" : ", " + extra.joined(separator: ", ")
             emit(String(format: "%@closed %@ (%.1f s, %@%@)", tag, path, r.duration, formatBytes(r.bytes), notes))
         case .reconnecting(let reason): emit("\(tag)reconnecting: \(reason)")

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BiliupDanmaku
+import BiliupEngine
 import BiliupMedia
 import BiliupNet
 import BiliupScript
@@ -16,6 +18,12 @@ struct DownloadCommand: ParsableCommand {
             this one process.
             Recording ends when the stream ends, after --duration, or on Ctrl-C / SIGTERM; every file is then \
             finished, renamed from NAME.part to NAME, and described in NAME.json (see `biliup probe`).
+            --danmaku (room pages of platforms with chat: bilibili, douyu, huya, douyin, twitch, twitcasting, \
+            youtube): the room's chat is captured while recording, and each file NAME.ext gets NAME.xml beside it \
+            (Bilibili's XML) with the messages that arrived during it, in seconds from its first frame. \
+            --danmaku-detail adds gifts, super chats and guard purchases; --danmaku-ass writes NAME.ass too. \
+            A chat that fails never stops the recording: it is retried, and the gap noted in the XML. \
+            Chat servers go through --host-remap like the plugins' requests, and through --proxy.
             Files start on a keyframe at timestamp 0. Drops, stalls and server EOFs while live are reconnected \
             with backoff and continue the same file when the codecs match.
 
@@ -50,6 +58,12 @@ struct DownloadCommand: ParsableCommand {
     var stallTimeout = "20s"
     @Option(name: .customLong("opt"), help: ArgumentHelp("A plugin option for room pages (repeatable).", valueName: "KEY=VALUE"))
     var pluginOptions: [String] = []
+    @Flag(help: "Capture the room's chat: NAME.xml beside each file (room pages of platforms with chat).")
+    var danmaku = false
+    @Flag(name: .customLong("danmaku-detail"), help: "With --danmaku: gifts, super chats and guard purchases too.")
+    var danmakuDetail = false
+    @Flag(name: .customLong("danmaku-ass"), help: "With --danmaku: also NAME.ass subtitles beside each file.")
+    var danmakuASS = false
     @OptionGroup var script: ScriptOptions
 
     /// The --header lines as (name, value); `validate` has made sure each has a colon.
@@ -70,6 +84,8 @@ struct DownloadCommand: ParsableCommand {
         for h in headers where !h.contains(":") { throw ValidationError("--header: \"\(h)\" is not 'Name: value'") }
         if let problem = RequestHeaderRules.problem(in: parsedHeaders) { throw ValidationError("--header: \(problem)") }
         _ = try parsePluginOptions(pluginOptions)
+        if danmakuDetail && !danmaku { throw ValidationError("--danmaku-detail: only with --danmaku") }
+        if danmakuASS && !danmaku { throw ValidationError("--danmaku-ass: only with --danmaku") }
     }
 
     func run() throws {
@@ -81,6 +97,7 @@ struct DownloadCommand: ParsableCommand {
             : nil
         var ok = true
         var recordings: [Recording] = []
+        var chats: [DanmakuRecorder] = []
         var tags: [String] = []
         for (i, url) in urls.enumerated() {
             let tag = urls.count > 1 ? "[\(i + 1)] " : ""
@@ -103,7 +120,15 @@ struct DownloadCommand: ParsableCommand {
                     options.endpoint = room.endpoint
                     options.templateValues.merge(room.templateValues) { $1 }
                     options.refreshEndpoint = resolver.refresher(url)
+                    if danmaku {
+                        if let chat = chat(for: url, room: room, resolver: resolver, tag: tag, log: log) {
+                            options.segmentObserver = chat
+                            chats.append(chat)
+                        }
+                    }
                 }
+            } else if danmaku {
+                log.line("\(tag)warning: --danmaku: \(url) is a stream, not a room page: no chat to capture")
             }
             if proxy != nil, options.endpoint.url.lowercased().hasPrefix("rtmp") {
                 // libavformat's RTMP has no proxy support: say so rather than connect around the proxy unseen.
@@ -117,9 +142,12 @@ struct DownloadCommand: ParsableCommand {
             log.line("stopping: closing files…")
             for r in started { r.stop() }
         }
+        for chat in chats { chat.start() }
         for r in recordings { r.start() }
         let outcomes = log.watch(recordings, tags: tags)
         withExtendedLifetime(trap) {}
+        // Each recorder finished its chat at its end; this covers one that never ran.
+        for chat in chats { chat.stop() }
         for (i, outcome) in outcomes.enumerated() {
             switch outcome {
             case .completed(let reason):
@@ -130,6 +158,21 @@ struct DownloadCommand: ParsableCommand {
             }
         }
         if !ok { throw ExitCode(1) }
+    }
+
+    /// The chat of a room found live, written beside its files; nil (said) when the plugin gives none.
+    private func chat(for url: String, room: StreamResolver.Room, resolver: StreamResolver, tag: String,
+                      log: ConsoleLog) -> DanmakuRecorder? {
+        guard let parameters = room.danmaku, case .string(let platform)? = parameters["protocol"], !platform.isEmpty else {
+            log.line("\(tag)warning: --danmaku: the \(room.plugin) plugin gives no chat parameters for this room; recording the video only")
+            return nil
+        }
+        let request = DanmakuRequest(room: room.streamer ?? room.title ?? url, parameters: parameters,
+                                     pluginOptions: resolver.options, detail: danmakuDetail, ass: danmakuASS)
+        let network = ChatNetworkSettings(hostRemap: (try? script.remap()) ?? HostRemap(), proxy: proxy)
+        log.line("\(tag)danmaku: capturing \(platform) chat")
+        return DanmakuRecorder(request: request, network: network, connect: resolver.danmakuStep(plugin: room.plugin, parameters: parameters),
+                               onMessages: { _ in }, onWarning: { log.line("\(tag)warning: \($0)") })
     }
 
     /// `{title}` for a direct URL: the last path component without its extension.

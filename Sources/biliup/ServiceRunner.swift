@@ -1,4 +1,5 @@
 import ArgumentParser
+import BiliupDanmaku
 import BiliupEngine
 import BiliupScript
 import BiliupServer
@@ -30,7 +31,10 @@ struct ServiceRunner {
         let accounts = AccountBook(store: store, client: bilibili)
         let engine = Engine(config: config, store: store, checker: plugins, bus: bus, rates: rates,
                             addressPolicy: plugins.configuration.addressPolicy,
-                            uploader: BilibiliArchiveUploader(accounts: accounts), accounts: accounts)
+                            uploader: BilibiliArchiveUploader(accounts: accounts), accounts: accounts,
+                            // Chat servers like every platform host: the same remap, proxy and address policy.
+                            chatNetwork: ChatNetworkSettings(hostRemap: plugins.configuration.hostRemap, proxy: plugins.configuration.proxy,
+                                                             addressPolicy: plugins.configuration.addressPolicy))
         let server: APIServer?
         do {
             server = try serverSettings.map { try APIServer(settings: $0, engine: engine, store: store, bus: bus) }

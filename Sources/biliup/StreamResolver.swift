@@ -16,6 +16,10 @@ struct StreamResolver: Sendable {
         var title: String?
         var endpoint: StreamEndpoint
         var templateValues: [String: String]
+        /// The room's name for the chat XML's header (the plugin's streamer, else its title).
+        var streamer: String?
+        /// The plugin's chat parameters (`protocol`, room id...), if the platform has chat.
+        var danmaku: [String: JSONValue]?
     }
 
     /// Direct stream URLs go straight to the recorder, without a plugin call.
@@ -50,8 +54,14 @@ struct StreamResolver: Sendable {
             var values = ["plugin": r.plugin]
             if let t = r.title { values["title"] = t }
             if let s = r.streamer { values["streamer"] = s }
-            return .success(Room(plugin: r.plugin, title: r.title, endpoint: StreamEndpoint(stream, extraHeaders: headers, proxy: proxy), templateValues: values))
+            return .success(Room(plugin: r.plugin, title: r.title, endpoint: StreamEndpoint(stream, extraHeaders: headers, proxy: proxy),
+                                 templateValues: values, streamer: r.streamer, danmaku: r.danmaku))
         }
+    }
+
+    /// What a chat connection of `url` asks before each attempt: the plugin's `danmaku` step.
+    func danmakuStep(plugin: String, parameters: [String: JSONValue]) -> @Sendable () throws -> [String: JSONValue] {
+        pluginDanmakuStep(checker: host, plugin: plugin, parameters: parameters, options: options)
     }
 
     /// What a recording of `url` asks before each reconnect.

@@ -24,4 +24,26 @@ import Testing
         #expect(report.jsonObject == codable)
         #expect(Set(report.jsonObject.keys) == Set(codable.keys))
     }
+
+    @Test func theDanmakuPartIsTheCodableFormWithOrWithoutASS() throws {
+        for ass in [#", "ass": "a.ass""#, ""] {
+            let json = """
+                {"file": "/r/a.flv", "format": "flv", "startedAt": 721692800.25, "tracks": [], "duration": 61.5,
+                 "firstTimestamp": 0, "lastTimestamp": 61.5, "videoFrames": 1, "audioFrames": 0, "keyframes": 1, "bytes": 10,
+                 "timestampFixes": [], "reconnects": [], "gaps": [], "startReason": "start", "endReason": "stream ended",
+                 "framesBeforeKeyframeDropped": 0,
+                 "danmaku": {"file": "a.xml"\(ass), "messages": 12, "dropped": 3, "offset": 0.25,
+                             "gaps": [{"at": 10.5, "seconds": 4, "reason": "connection reset"}]}}
+                """
+            let report = try JSONDecoder().decode(SegmentReport.self, from: Data(json.utf8))
+            #expect(report.danmaku?.messages == 12)
+            let codable = try JSONDecoder().decode([String: JSONValue].self, from: JSONEncoder().encode(report))
+            #expect(report.jsonObject == codable)
+        }
+    }
+
+    @Test func companionFilesAreFoundBesideTheVideo() {
+        #expect(SegmentReport.Danmaku.path(of: "a.xml", besideVideo: "/r/x/a.flv") == "/r/x/a.xml")
+        #expect(SegmentReport.Danmaku.path(of: "/elsewhere/a.xml", besideVideo: "/r/x/a.flv") == "/elsewhere/a.xml")
+    }
 }

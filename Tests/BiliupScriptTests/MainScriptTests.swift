@@ -66,6 +66,15 @@ import Testing
         #expect(config.hooks == ["segment": 2, "error": 1])
     }
 
+    @Test func danmakuDetailAndASSAreReadAndDefaultToOff() async throws {
+        let (script, _) = try Self.script("""
+            biliup.streamer "a" { url = "https://live.bilibili.com/1", danmaku = true, danmaku_detail = true, danmaku_ass = true }
+            biliup.streamer "b" { url = "https://live.bilibili.com/2", danmaku = true }
+            """)
+        let config = try await script.load().get()
+        #expect(config.streamers.map { [$0.danmaku, $0.danmakuDetail, $0.danmakuASS] } == [[true, true, true], [true, false, false]])
+    }
+
     @Test func hooksRunInOrderAndFailuresAreReported() async throws {
         let log = LogCapture()
         let (script, _) = try Self.script(Self.example, log: log)
@@ -87,6 +96,9 @@ import Testing
         ("biliup.streamer \"x\" { url = \"https://a/b\", schedule = { \"25:00-26:00\" } }", "main.lua:1: streamer \"x\": schedule: \"25:00-26:00\" is not a window like \"20:00-02:00\" or \"sat,sun 10:00-12:00\""),
         ("biliup.on(\"segmnt\", print)", "main.lua:1: biliup.on: unknown event 'segmnt' (stream_start, segment, stream_end, error, upload_start, upload_done, upload_error)"),
         ("biliup.config { format = \"avi\" }", "main.lua:1: format: expected flv, ts, mkv or mp4, got \"avi\""),
+        ("\nbiliup.streamer \"x\" { url = \"https://a/b\", danmaku_detail = \"yes\" }", "main.lua:2: streamer \"x\": danmaku_detail: expected true or false, got string \"yes\""),
+        ("biliup.streamer \"x\" { url = \"https://a/b\", danmaku_ass = 1 }", "main.lua:1: streamer \"x\": danmaku_ass: expected true or false, got number 1"),
+        ("biliup.streamer \"x\" { url = \"https://a/b\", danmaku_as = true }", "main.lua:1: streamer \"x\": unknown option \"danmaku_as\" (did you mean \"danmaku_ass\"?)"),
     ])
     func badFilesSayWhereAndWhat(source: String, expected: String) async throws {
         let (script, _) = try Self.script(source)
@@ -165,6 +177,30 @@ import Testing
         #expect(messages.contains("sh 3 out\n err\n"), "\(messages)")
         #expect(messages.contains("deleted true false"))
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/a.flv"))
+    }
+
+    /// A video's danmaku XML and `.ass` go with it, renamed like it; moving the XML alone moves only it.
+    @Test func movingAVideoMovesItsDanmakuFilesWithIt() async throws {
+        let log = LogCapture()
+        let dir = try PluginPaths.temporary()
+        for name in ["a.flv", "a.xml", "a.ass", "b.mkv", "b.xml", "c.xml"] {
+            try Data(name.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(name)"))
+        }
+        let (script, _) = try MainScriptTests.script("""
+            biliup.on("segment", function(ev)
+              biliup.move(ev.path, "\(dir)/done/renamed.flv")
+              biliup.move("\(dir)/b.mkv", "\(dir)/done/b.mkv")
+              biliup.move("\(dir)/c.xml", "\(dir)/done/c.xml")
+            end)
+            """, log: log)
+        _ = try await script.load().get()
+        let errors = await script.emit("segment", ["path": .string("\(dir)/a.flv"), "xml": .string("\(dir)/a.xml")])
+        #expect(errors.isEmpty, "\(errors)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0 != "done" }
+        #expect(left.isEmpty, "\(left)")
+        let done = try Set(FileManager.default.contentsOfDirectory(atPath: "\(dir)/done"))
+        #expect(done == ["renamed.flv", "renamed.xml", "renamed.ass", "b.mkv", "b.xml", "c.xml"])
+        #expect(try String(contentsOfFile: "\(dir)/done/renamed.xml", encoding: .utf8) == "a.xml")
     }
 
     /// A program starts with no signal blocked (whatever biliup's threads block) and in `cwd`; at its

@@ -4,6 +4,23 @@ import Foundation
 import Testing
 
 @Suite struct APIStreamerTests {
+    /// danmaku_detail and danmaku_ass: off unless sent, kept by the store, changed by a PUT alone.
+    @Test func danmakuOptionsRoundTrip() async throws {
+        try await withServer { server in
+            let plain = try await server.addStreamer("plain")
+            #expect(plain["danmaku_detail"] as? Bool == false && plain["danmaku_ass"] as? Bool == false, "\(plain)")
+            let full = try await server.addStreamer("full", ["danmaku": true, "danmaku_detail": true, "danmaku_ass": true])
+            #expect(full["danmaku_detail"] as? Bool == true && full["danmaku_ass"] as? Bool == true, "\(full)")
+            let id = try #require(integer(full["id"]))
+            #expect(try server.store.streamer(id: id)?.danmakuASS == true)
+            let changed = try await server.request("PUT", "/api/streamers/\(id)", json: ["danmaku_ass": false])
+            #expect(changed.status == 200)
+            #expect(changed.json["danmaku_ass"] as? Bool == false && changed.json["danmaku_detail"] as? Bool == true, "\(changed.text)")
+            let wrong = try await server.request("PUT", "/api/streamers/\(id)", json: ["danmaku_detail": "yes"])
+            #expect(wrong.status == 400 && wrong.errorMessage == "danmaku_detail: expected true or false", "\(wrong.text)")
+        }
+    }
+
     @Test func addGetAndListStreamers() async throws {
         try await withServer { server in
             let alice = try await server.addStreamer("alice", ["schedule": ["20:00-02:00"], "title_include": ["game"],

@@ -91,7 +91,7 @@ import Testing
                     }
                 }
             }
-            let streamerFields = ["danmaku", "name", "options", "overrides", "paused", "schedule", "template", "title_exclude", "title_include", "url", "urls"]
+            let streamerFields = ["danmaku", "danmaku_ass", "danmaku_detail", "name", "options", "overrides", "paused", "schedule", "template", "title_exclude", "title_include", "url", "urls"]
             #expect(bodies["POST /api/streamers"] == streamerFields)
             #expect(bodies["PUT /api/streamers/{id}"] == streamerFields)
             #expect(bodies["POST /api/templates"] == ["fields", "name"])

@@ -82,6 +82,12 @@ public final class FlvLiveSource: Sendable {
         Double(state.withLock { $0.sentUntil } ?? 0) / 1000
     }
 
+    /// The program time (seconds) due now: what a viewer of the live stream is seeing at this instant
+    /// (0 before the first client connected). Chat stand-ins stamp messages with it (acceptance 2).
+    public var liveMediaSeconds: Double {
+        Double(livePoint(at: .now)) / 1000
+    }
+
     // MARK: - For connections
 
     /// The program time due at `now`.

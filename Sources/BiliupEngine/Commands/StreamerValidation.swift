@@ -110,6 +110,7 @@ enum StreamerValidation {
     /// What the engine watches for a stored streamer (already normalised).
     static func declaration(_ r: StreamerRecord) -> StreamerDeclaration {
         StreamerDeclaration(name: r.name, urls: r.urls, template: r.template, danmaku: r.danmaku,
+                            danmakuDetail: r.danmakuDetail, danmakuASS: r.danmakuASS,
                             options: r.options, schedule: r.schedule.compactMap(ScheduleWindow.init),
                             titleInclude: r.titleInclude, titleExclude: r.titleExclude, overrides: settings(r.overrides))
     }

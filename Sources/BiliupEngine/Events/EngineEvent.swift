@@ -24,6 +24,9 @@ public struct EngineEvent: Sendable, Equatable {
         case uploadDone = "upload_done"
         /// An upload or submission failed (with its next try, or given up), a rate limit, a held segment.
         case uploadError = "upload_error"
+        /// The latest chat messages of a recording (a few per event, a few events a second at most):
+        /// for live views only, like `progress`; the XML beside each segment is the record.
+        case danmaku
     }
 
     public enum Level: String, Sendable, Codable { case debug, info, warn, error }
@@ -54,7 +57,7 @@ public struct EngineEvent: Sendable, Equatable {
     public var isHookable: Bool { [.streamStart, .segment, .streamEnd, .error, .uploadStart, .uploadDone, .uploadError].contains(kind) }
 
     /// Published often for live views; not logged, not kept.
-    public var isLiveOnly: Bool { kind == .progress || kind == .uploadProgress }
+    public var isLiveOnly: Bool { kind == .progress || kind == .uploadProgress || kind == .danmaku }
 
     /// The table a hook receives: `data` plus the common fields.
     public var hookPayload: [String: JSONValue] {

@@ -12,6 +12,19 @@ public protocol RoomChecker: Sendable {
     func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>]
     /// Every plugin, its patterns and options, and the files that failed to load.
     func catalog() async -> PluginCatalog
+    /// Where a room's chat server is now, through plugin `plugin`'s `danmaku(params, opts)` step:
+    /// `parameters` is the check's `danmaku` table; the answer has `url`, `headers` and what the
+    /// protocol needs (a token, a signature). Asked before every chat connection attempt.
+    func danmakuConnection(plugin: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
+        -> Result<[String: JSONValue], ScriptError>
+}
+
+extension RoomChecker {
+    /// Checkers without plugins (tests' fakes) have no chat.
+    public func danmakuConnection(plugin: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
+        -> Result<[String: JSONValue], ScriptError> {
+        .failure(ScriptError(kind: .noPlugin, source: plugin, message: "no plugin with a danmaku step"))
+    }
 }
 
 extension PluginHost: RoomChecker {
@@ -23,6 +36,12 @@ extension PluginHost: RoomChecker {
     // An overload of PluginHost's throwing `check(_:options:)`; write `checkResult` on a PluginHost to pick one.
     public func check(_ url: String, options: [String: JSONValue]) async -> Result<CheckResult, ScriptError> {
         await checkResult(url, options: options)
+    }
+
+    /// The plugin's `danmaku` step, with the limits of a check.
+    public func danmakuConnection(plugin: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
+        -> Result<[String: JSONValue], ScriptError> {
+        await danmakuConnectionResult(plugin: plugin, parameters: parameters, options: options)
     }
 
     /// PluginHost's own `batchCheck` takes options per URL.

@@ -1,3 +1,4 @@
+import BiliupDanmaku
 import BiliupUpload
 
 /// What the engine reads from the world besides its configuration, store and plugins: the time, the
@@ -12,4 +13,7 @@ struct EngineEnvironment: Sendable {
     var uploader: (any ArchiveUploading)?
     /// Bilibili accounts: QR login, cookie import, checks and renewal; nil: no account commands.
     var accounts: AccountBook?
+    /// How chat connections reach the network (`danmaku = true`): production's has the plugins' host
+    /// remap and proxy, so chat servers are pointed elsewhere like every other platform host.
+    var chatNetwork = ChatNetworkSettings()
 }

@@ -1,3 +1,4 @@
+import BiliupDanmaku
 import BiliupMedia
 import BiliupScript
 import BiliupValues
@@ -25,6 +26,20 @@ struct RecordingRequest: Sendable {
     var checker: any RoomChecker
     var options: [String: JSONValue]
     var blockPrivateAddresses: Bool
+    /// The room's chat, captured beside the video (`danmaku = true` and a plugin that gives its
+    /// parameters); nil: none.
+    var danmaku: DanmakuWiring? = nil
+}
+
+/// What a recording with chat connects to and tells: the request, the network (the plugins' remap,
+/// proxy and address policy), the live feed and the warnings.
+struct DanmakuWiring: Sendable {
+    var request: DanmakuRequest
+    var network: ChatNetworkSettings
+    var onMessages: @Sendable ([DanmakuMessage]) -> Void
+    var onWarning: @Sendable (String) -> Void
+    /// Called once the recording has ended and the chat is finished (the live feed stops).
+    var onEnd: @Sendable () -> Void
 }
 
 /// Makes (does not start) the recording for a request; its events go to the second argument.

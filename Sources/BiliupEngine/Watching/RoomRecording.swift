@@ -1,3 +1,4 @@
+import BiliupDanmaku
 import BiliupMedia
 import BiliupScript
 import Foundation
@@ -28,6 +29,12 @@ final class RoomRecording: Sendable {
                                maxBytes: settings.splitBytes))
         recordingOptions.refreshEndpoint = pluginEndpointRefresher(checker: request.checker, url: check.url, options: request.options,
                                                                    blockPrivateAddresses: request.blockPrivateAddresses)
-        return Recording(options: recordingOptions, onEvent: onEvent)
+        guard let chat = request.danmaku else { return Recording(options: recordingOptions, onEvent: onEvent) }
+        let recorder = DanmakuRecorder(request: chat.request, network: chat.network,
+                                       connect: pluginDanmakuStep(checker: request.checker, plugin: check.plugin,
+                                                                  parameters: chat.request.parameters, options: request.options),
+                                       onMessages: chat.onMessages, onWarning: chat.onWarning)
+        recordingOptions.segmentObserver = recorder
+        return ChatRecordingRun(video: Recording(options: recordingOptions, onEvent: onEvent), chat: recorder, onEnd: chat.onEnd)
     }
 }

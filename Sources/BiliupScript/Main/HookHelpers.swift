@@ -7,19 +7,27 @@ extension ScriptHost {
 
     /// `biliup.run(argv [, {timeout = s, cwd = dir}])`, `biliup.move(from, to)`, `biliup.delete(path)`:
     /// what hooks do with finished files. Programs get an argument list, never a shell line, so a title
-    /// or path can never become a command.
+    /// or path can never become a command. Moving a video moves its danmaku XML and `.ass` too
+    /// (`CompanionFiles`), renamed like it.
     func installHookHelpers(remux: (@Sendable (String, String) -> String?)?) {
         if let remux { installRemux(remux) }
         vm.register(module: "biliup", [
             ("run", { [unowned self] L in self.runProgram(L) }),
             ("move", { L in
                 guard let from = L.string(at: 1), let to = L.string(at: 2) else { return L.hostError("biliup.move: expected two paths") }
+                // Looked up before the video moves; moved after it, so a failed video move leaves all in place.
+                let companions = CompanionFiles.moves(video: from, destination: to)
                 do {
                     let parent = (to as NSString).deletingLastPathComponent
                     if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
                     try FileManager.default.moveItem(atPath: from, toPath: to)
                 } catch {
                     return L.hostError("biliup.move: \(from) → \(to): \(error.localizedDescription)")
+                }
+                for (companionFrom, companionTo) in companions {
+                    do { try FileManager.default.moveItem(atPath: companionFrom, toPath: companionTo) } catch {
+                        return L.hostError("biliup.move: moved \(from), but not its \(companionFrom) → \(companionTo): \(error.localizedDescription)")
+                    }
                 }
                 L.push(true)
                 return 1

@@ -109,7 +109,12 @@ public struct StreamerDeclaration: Sendable, Equatable {
     public var name: String
     public var urls: [String]
     public var template: String?
+    /// Chat is captured while recording: an XML beside each segment.
     public var danmaku: Bool
+    /// Gifts, super chats and guard purchases are written too (`<s>` elements), not chat alone.
+    public var danmakuDetail: Bool
+    /// Each segment's XML is also converted to an `.ass` subtitle beside it.
+    public var danmakuASS: Bool
     /// Plugin options, overriding the plugin's defaults.
     public var options: [String: JSONValue]
     public var schedule: [ScheduleWindow]
@@ -119,13 +124,16 @@ public struct StreamerDeclaration: Sendable, Equatable {
     /// Where main.lua declares it (0 for a streamer added through the API).
     public var line: Int
 
-    public init(name: String, urls: [String], template: String? = nil, danmaku: Bool = false, options: [String: JSONValue] = [:],
+    public init(name: String, urls: [String], template: String? = nil, danmaku: Bool = false, danmakuDetail: Bool = false,
+                danmakuASS: Bool = false, options: [String: JSONValue] = [:],
                 schedule: [ScheduleWindow] = [], titleInclude: [String] = [], titleExclude: [String] = [],
                 overrides: RecordingSettings = RecordingSettings(), line: Int = 0) {
         self.name = name
         self.urls = urls
         self.template = template
         self.danmaku = danmaku
+        self.danmakuDetail = danmakuDetail
+        self.danmakuASS = danmakuASS
         self.options = options
         self.schedule = schedule
         self.titleInclude = titleInclude

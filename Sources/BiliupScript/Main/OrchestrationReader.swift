@@ -31,7 +31,7 @@ struct OrchestrationReader {
     static let recordingKeys = ["output", "format", "split", "check_interval", "delay", "min_segment_size"]
     static let globalKeys = ["data_dir", "recordings_root", "max_recordings", "min_free_disk", "server", "check_rates",
                              "block_private_addresses", "upload"] + recordingKeys
-    static let streamerKeys = ["url", "template", "danmaku", "options", "schedule", "title_include", "title_exclude"] + recordingKeys
+    static let streamerKeys = ["url", "template", "danmaku", "danmaku_detail", "danmaku_ass", "options", "schedule", "title_include", "title_exclude"] + recordingKeys
 
     private mutating func fail(_ line: Int, _ message: String) {
         errors.append("\(file):\(line): \(message)")
@@ -142,10 +142,9 @@ struct OrchestrationReader {
                 fail(d.line, what + "template \"\(s)\" is not declared (biliup.template \"\(s)\" { ... })")
             }
         }
-        var danmaku = false
-        if let v = d.value["danmaku"] {
-            if case .bool(let b) = v { danmaku = b } else { fail(d.line, what + "danmaku: expected true or false, got \(Self.describe(v))") }
-        }
+        let danmaku = flag(d.value, "danmaku", what: what, line: d.line)
+        let danmakuDetail = flag(d.value, "danmaku_detail", what: what, line: d.line)
+        let danmakuASS = flag(d.value, "danmaku_ass", what: what, line: d.line)
         var options: [String: JSONValue] = [:]
         if let v = d.value["options"] {
             if case .object(let o) = v { options = o } else if case .array(let a) = v, a.isEmpty {} else {
@@ -158,10 +157,19 @@ struct OrchestrationReader {
                 fail(d.line, what + "schedule: \"\(text)\" is not a window like \"20:00-02:00\" or \"sat,sun 10:00-12:00\"")
             }
         }
-        return StreamerDeclaration(name: name, urls: urls, template: template, danmaku: danmaku, options: options, schedule: windows,
+        return StreamerDeclaration(name: name, urls: urls, template: template, danmaku: danmaku, danmakuDetail: danmakuDetail,
+                                   danmakuASS: danmakuASS, options: options, schedule: windows,
                                    titleInclude: strings(d.value["title_include"], what + "title_include", line: d.line) ?? [],
                                    titleExclude: strings(d.value["title_exclude"], what + "title_exclude", line: d.line) ?? [],
                                    overrides: recording(d.value, what: what, line: d.line), line: d.line)
+    }
+
+    /// A true/false key of a streamer (`danmaku`, `danmaku_detail`, `danmaku_ass`); absent is false.
+    private mutating func flag(_ v: [String: JSONValue], _ key: String, what: String, line: Int) -> Bool {
+        guard let value = v[key] else { return false }
+        if case .bool(let b) = value { return b }
+        fail(line, what + "\(key): expected true or false, got \(Self.describe(value))")
+        return false
     }
 
     private mutating func recording(_ v: [String: JSONValue], what: String, line: Int) -> RecordingSettings {

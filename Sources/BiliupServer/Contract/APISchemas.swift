@@ -19,7 +19,7 @@ enum APISchemas {
         "Streamer": .object([
             "id": id, "name": .string(), "urls": strings, "origin": origin, "options": .map(.any), "template": .nullable(.string()),
             "schedule": strings, "title_include": strings, "title_exclude": strings, "overrides": .map(.any), "danmaku": .boolean,
-            "paused": .boolean, "state": .string(), "recording": .nullable(.ref("Recording")), "last_error": .nullable(.string()),
+            "danmaku_detail": .boolean, "danmaku_ass": .boolean, "paused": .boolean, "state": .string(), "recording": .nullable(.ref("Recording")), "last_error": .nullable(.string()),
             "refusal": .nullable(.string()), "created_at": time, "updated_at": time,
         ]),
         "StreamerPage": page(of: "Streamer"),

@@ -31,6 +31,8 @@ final class EventFeed: Sendable {
 
     enum MessageType: String, Sendable, CaseIterable {
         case log, state, progress
+        /// Live chat of the recordings (`danmaku` events); rate-limited per subscriber.
+        case danmaku
     }
 
     struct Batch: Sendable {
@@ -157,6 +159,7 @@ final class EventFeed: Sendable {
         case .progress, .uploadProgress: .progress
         case .streamStart, .streamEnd, .state, .config: .state
         case .segment, .error, .uploadStart, .uploadDone, .uploadError: .log
+        case .danmaku: .danmaku
         }
     }
 

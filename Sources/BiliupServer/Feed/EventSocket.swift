@@ -100,6 +100,7 @@ struct EventSocket: Sendable {
             }
             group.addTask {
                 var cursor = feed.lastSeq
+                var chat = DanmakuRateLimit()
                 while true {
                     let batch = await feed.read(after: cursor)
                     if batch.closed { return }
@@ -107,7 +108,11 @@ struct EventSocket: Sendable {
                         try await outbound.write(.text(#"{"type":"skipped","count":\#(batch.skipped)}"#))
                     }
                     let current = filter.withLock { $0 }
-                    let wanted = batch.entries.filter { current.wants($0) }
+                    let wanted = batch.entries.filter { current.wants($0) && ($0.type != .danmaku || chat.admit()) }
+                    // The frames after a drop tell the page how many chat events it missed.
+                    if chat.dropped > 0, wanted.contains(where: { $0.type == .danmaku }) {
+                        try await outbound.write(.text(#"{"type":"danmaku_skipped","count":\#(chat.takeDropped())}"#))
+                    }
                     for frame in Self.frames(wanted) {
                         try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                     }

@@ -13,8 +13,8 @@ struct Subscription: Sendable, Equatable {
     func wants(_ e: EventFeed.Entry) -> Bool {
         guard types.contains(e.type) else { return false }
         if let streamerId, e.streamerId != streamerId { return false }
-        // Progress is not a log line: the level filter does not apply to it.
-        return e.type == .progress || Self.rank(e.level) >= Self.rank(minimumLevel)
+        // Progress and chat are not log lines: the level filter does not apply to them.
+        return e.type == .progress || e.type == .danmaku || Self.rank(e.level) >= Self.rank(minimumLevel)
     }
 
     static func rank(_ l: EngineEvent.Level) -> Int { levels.firstIndex(of: l) ?? 0 }
@@ -46,7 +46,7 @@ struct Subscription: Sendable, Equatable {
         if let types {
             var set = Set<EventFeed.MessageType>()
             for t in types where !t.isEmpty {
-                guard let type = EventFeed.MessageType(rawValue: t) else { throw SubscriptionError("types: \"\(t)\" is not log, state or progress") }
+                guard let type = EventFeed.MessageType(rawValue: t) else { throw SubscriptionError("types: \"\(t)\" is not log, state, progress or danmaku") }
                 set.insert(type)
             }
             self.types = set

@@ -18,6 +18,8 @@ struct StreamerDTO: Encodable {
     let titleExclude: [String]
     let overrides: [String: JSONValue]
     let danmaku: Bool
+    let danmakuDetail: Bool
+    let danmakuAss: Bool
     let paused: Bool
     let state: String
     let recording: Nullable<RecordingDTO>
@@ -38,6 +40,8 @@ struct StreamerDTO: Encodable {
         titleExclude = r.titleExclude
         overrides = r.overrides
         danmaku = r.danmaku
+        danmakuDetail = r.danmakuDetail
+        danmakuAss = r.danmakuASS
         paused = r.paused
         state = runtime.phase.rawValue
         recording = Nullable(runtime.recording.map(RecordingDTO.init))
@@ -85,6 +89,10 @@ struct StreamerInput: RequestBody {
     var titleExclude: [String]?
     var overrides: [String: JSONValue]?
     var danmaku: Bool?
+    /// Gifts, super chats and guard purchases in the XML too.
+    var danmakuDetail: Bool?
+    /// An `.ass` subtitle beside each segment's XML.
+    var danmakuAss: Bool?
     /// Added paused (never checked until resumed); on a PUT, pauses or resumes it.
     var paused: Bool?
 
@@ -104,6 +112,8 @@ struct StreamerInput: RequestBody {
         if let titleExclude { r.titleExclude = titleExclude }
         if let overrides { r.overrides = overrides }
         if let danmaku { r.danmaku = danmaku }
+        if let danmakuDetail { r.danmakuDetail = danmakuDetail }
+        if let danmakuAss { r.danmakuASS = danmakuAss }
         if let paused { r.paused = paused }
         return r
     }

@@ -56,6 +56,7 @@ export default {
   'dash.queued': 'Waiting for a recording slot',
   'dash.recordings': 'Live recordings',
   'dash.noRecordings': 'Nothing is being recorded right now.',
+  'dash.chat': 'Live chat',
   'dash.events': 'Recent events',
   'dash.noEvents': 'No events yet.',
 
@@ -87,6 +88,8 @@ export default {
   'streamer.scriptShort': 'Declared in main.lua: read-only here (pause, resume, check and stop still work).',
   'streamer.danmaku': 'Danmaku',
   'streamer.danmakuLabel': 'Record danmaku (chat)',
+  'streamer.danmakuDetailLabel': 'Gifts, super chats and guards in the XML',
+  'streamer.danmakuAssLabel': 'Also write .ass subtitles',
   'streamer.name': 'Name',
   'streamer.urls': 'Room URLs',
   'streamer.urlsHint': 'One per line, tried in order.',

@@ -56,6 +56,7 @@ export default {
   'dash.queued': '等待录制名额',
   'dash.recordings': '正在录制',
   'dash.noRecordings': '当前没有录制。',
+  'dash.chat': '实时弹幕',
   'dash.events': '最近事件',
   'dash.noEvents': '暂无事件。',
 
@@ -87,6 +88,8 @@ export default {
   'streamer.scriptShort': '在 main.lua 中声明：此处只读（仍可暂停、恢复、检测和停止）。',
   'streamer.danmaku': '弹幕',
   'streamer.danmakuLabel': '录制弹幕',
+  'streamer.danmakuDetailLabel': '记录礼物、醒目留言和上舰',
+  'streamer.danmakuAssLabel': '同时生成 .ass 字幕',
   'streamer.name': '名称',
   'streamer.urls': '直播间链接',
   'streamer.urlsHint': '每行一个，按顺序尝试。',

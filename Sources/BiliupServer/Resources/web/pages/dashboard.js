@@ -1,14 +1,18 @@
-// Dashboard: live recordings (bitrate, duration, size), disk, queue and recent events.
-// Polls GET /api/status every 2 s and new events after the last one seen.
+// Dashboard: live recordings (bitrate, duration, size), disk, queue and recent events, and the live chat
+// of recordings with danmaku on. Polls GET /api/status every 2 s and new events after the last one seen;
+// chat comes over the WebSocket (type `danmaku`, which the server rate-limits per subscriber).
 import * as api from '../http.js';
 import {h, replace} from '../dom.js';
 import {t} from '../i18n.js';
 import * as fmt from '../format.js';
 import * as toast from '../toast.js';
 import {pageHeader, table, empty, loading, badge} from '../ui.js';
+import {LiveSocket} from '../livesocket.js';
 
 const POLL_MS = 2000;
 const EVENTS_SHOWN = 20;
+/** Chat lines kept and shown per recording. */
+const CHAT_SHOWN = 8;
 
 export function renderDashboard(root) {
   let alive = true;
@@ -21,7 +25,40 @@ export function renderDashboard(root) {
   const disk = h('section', {class: 'card', id: 'dash-disk', 'data-testid': 'dash-disk'});
   const recordings = h('section', {class: 'card', id: 'dash-recordings', 'data-testid': 'dash-recordings'});
   const recent = h('section', {class: 'card', id: 'dash-events', 'data-testid': 'dash-events'});
-  root.append(pageHeader(t('nav.dashboard')), summary, h('div', {class: 'grid-2'}, recordings, disk), recent);
+  const chat = h('section', {class: 'card', id: 'dash-chat', 'data-testid': 'dash-chat', hidden: true});
+  root.append(pageHeader(t('nav.dashboard')), summary, h('div', {class: 'grid-2'}, recordings, disk), chat, recent);
+
+  // streamer name → its last CHAT_SHOWN messages; only recordings still running are shown.
+  const chatLines = new Map();
+  let recordingNames = new Set();
+  const socket = new LiveSocket({types: ['danmaku'], level: 'debug', streamer_id: null}, {
+    onMessage: (m) => {
+      if (m.type !== 'danmaku' || typeof m.streamer !== 'string') return;
+      const incoming = Array.isArray(m.data?.messages) ? m.data.messages : [];
+      const lines = (chatLines.get(m.streamer) || []).concat(incoming).slice(-CHAT_SHOWN);
+      chatLines.set(m.streamer, lines);
+      renderChat();
+    },
+    onStatus: () => {},
+  });
+  socket.connect();
+
+  function chatLine(m) {
+    const who = typeof m.user === 'string' && m.user ? m.user : '?';
+    const text = typeof m.text === 'string' ? m.text : '';
+    const kind = typeof m.kind === 'string' ? m.kind : 'chat';
+    return h('li', {class: `chat-line chat-${kind}`, 'data-testid': 'chat-line', 'data-kind': kind},
+      h('span', {class: 'who'}, who), ' ', h('span', {class: 'msg'}, text));
+  }
+
+  function renderChat() {
+    const shown = [...chatLines.entries()].filter(([name]) => recordingNames.has(name));
+    chat.hidden = shown.length === 0;
+    replace(chat, h('h2', null, t('dash.chat')),
+      shown.map(([name, lines]) => h('div', {class: 'chat', 'data-testid': 'chat', 'data-streamer': name},
+        h('h3', null, name),
+        h('ul', {class: 'plain chat-lines'}, lines.map(chatLine)))));
+  }
 
   api.get('/api/streamers?limit=1000').then((data) => {
     for (const s of api.items(data)) names.set(s.id, s.name);
@@ -67,6 +104,9 @@ export function renderDashboard(root) {
       h('td', {class: 'num'}, fmt.bitrate(r.bitrate)),
       h('td', {class: 'num'}, r.reconnects ?? 0),
       h('td', {class: 'mono file', title: r.file || ''}, fmt.basename(r.file))));
+    recordingNames = new Set(recs.map((r) => r.streamer));
+    for (const name of [...chatLines.keys()]) if (!recordingNames.has(name)) chatLines.delete(name);
+    renderChat();
     replace(recordings, h('h2', null, t('dash.recordings')),
       recs.length ? table([t('col.streamer'), t('col.duration'), t('col.size'), t('col.bitrate'),
         t('col.reconnects'), t('col.file')], rows, {}, {stack: true}) : empty(t('dash.noRecordings')));
@@ -109,5 +149,5 @@ export function renderDashboard(root) {
   }
 
   poll();
-  return () => { alive = false; clearTimeout(timer); };
+  return () => { alive = false; clearTimeout(timer); socket.close(); };
 }

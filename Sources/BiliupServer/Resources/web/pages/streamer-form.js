@@ -75,6 +75,10 @@ export function renderStreamerForm(root, ctx) {
     const exclude = area('title_exclude', (s?.title_exclude || []).join('\n'), 2);
     const danmaku = h('input', {type: 'checkbox', id: 'streamer-danmaku', 'data-testid': 'streamer-danmaku',
       checked: Boolean(s?.danmaku), disabled: readOnly});
+    const danmakuDetail = h('input', {type: 'checkbox', id: 'streamer-danmaku-detail', 'data-testid': 'streamer-danmaku-detail',
+      checked: Boolean(s?.danmaku_detail), disabled: readOnly});
+    const danmakuAss = h('input', {type: 'checkbox', id: 'streamer-danmaku-ass', 'data-testid': 'streamer-danmaku-ass',
+      checked: Boolean(s?.danmaku_ass), disabled: readOnly});
     const overrides = Object.fromEntries(OVERRIDE_KEYS.map((key) => [key, key === 'format'
       ? formatSelect('streamer-format', o.format, formats)
       : input(key, fmt.showScalar(o[key]), {placeholder: t(`option.placeholder.${key}`)})]));
@@ -97,7 +101,10 @@ export function renderStreamerForm(root, ctx) {
       h('div', {class: 'grid-2'},
         field(t('streamer.titleInclude'), include, t('common.onePerLine')),
         field(t('streamer.titleExclude'), exclude, t('common.onePerLine'))),
-      checkbox(t('streamer.danmakuLabel'), danmaku),
+      h('div', {class: 'grid-3'},
+        checkbox(t('streamer.danmakuLabel'), danmaku),
+        checkbox(t('streamer.danmakuDetailLabel'), danmakuDetail),
+        checkbox(t('streamer.danmakuAssLabel'), danmakuAss)),
       h('fieldset', null, h('legend', null, t('streamer.overrides')),
         h('p', {class: 'hint'}, t('streamer.overridesHint')),
         h('div', {class: 'grid-3'}, OVERRIDE_KEYS.map((key) => field(t(`option.${key}`), overrides[key])))),
@@ -118,6 +125,7 @@ export function renderStreamerForm(root, ctx) {
           name: name.value.trim(), urls: fmt.lines(urls.value), template: template.value,
           schedule: fmt.lines(schedule.value), title_include: fmt.lines(include.value),
           title_exclude: fmt.lines(exclude.value), danmaku: danmaku.checked,
+          danmaku_detail: danmakuDetail.checked, danmaku_ass: danmakuAss.checked,
           overrides: overrideValues, options: textToOptions(options.value),
         };
       } catch (e) {
