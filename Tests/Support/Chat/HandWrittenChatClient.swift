@@ -57,7 +57,7 @@ public final class HandWrittenChatClient {
         let head = try client.readHead()
         client.upgradeResponse = head
         guard head.hasPrefix("HTTP/1.1 101") else { throw Failure.handshake(head.components(separatedBy: "\r\n")[0]) }
-        let accept = Data(Digest.sha1(Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B65").utf8))).base64EncodedString()
+        let accept = Data(Digest.sha1(Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
         guard head.contains("Sec-WebSocket-Accept: \(accept)") else { throw Failure.handshake("wrong Sec-WebSocket-Accept") }
         return client
     }

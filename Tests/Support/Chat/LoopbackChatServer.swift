@@ -14,7 +14,7 @@ public final class LoopbackChatServer: @unchecked Sendable {
     public typealias WebSocketHandler = @Sendable (LoopbackRequest, StandInWebSocket) -> Void
     public typealias TCPHandler = @Sendable (StandInTCPConnection) -> Void
 
-    private static let webSocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B65"
+    private static let webSocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
     public let port: Int
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
