@@ -61,8 +61,9 @@ import Testing
         defer { server.stop() }
         // 12 s at real speed, split every 4 s: cuts at the keyframes of 4 and 8 s (keyframes every 2 s).
         let source = try FlvLiveSource(server: server, name: "chat", file: try TestMedia.flv(seconds: 12))
-        let sent = 80
-        // 10 a second: all of them go out while the video is live (8 s from about when the recording starts, of 12).
+        let sent = 100
+        // 10 a second: all of them go out while the video is live (10 s from about when the recording starts,
+        // of 12), and the last 4-second segment gets some too.
         let standIn = try BilibiliChatStandIn(script: ChatScript(messages: sent, perSecond: 10, kinds: [.chat],
                                                                  stamp: { _ in String(format: "%.3f", source.liveMediaSeconds) }))
         defer { standIn.stop() }

@@ -70,6 +70,13 @@ final class Segmenter {
     private var leadIn: [(packet: Packet, micros: Int64, arrival: Double)] = []
     /// Told as files open and close (companion files such as the danmaku XML).
     private let observer: (any SegmentObserver)?
+    /// A file is announced to the observer this long (on the arrival clock) after it opened, not at once:
+    /// a source starts with a burst of buffered media (a CDN's GOP cache), and only the packets after it
+    /// show how stream time maps to the clock, so a first file timed at its opening would be timed from
+    /// the burst, up to seconds off. One second of arrivals holds the bursts seen; it stays below the
+    /// capture's holdback (2 s), so chat from the new file's start is still held when it is announced.
+    static let announceAfterSeconds = 1.0
+    private var unannounced: (path: String, micros: Int64, arrival: Double)?
     /// Times each file's first frame for the observer; nil without one, so plain recordings pay nothing.
     let arrivals: ArrivalClock?
 
@@ -126,7 +133,10 @@ final class Segmenter {
         let us = av_rescale_q(p.dts, tracks[p.track].timeBase, Segmenter.micros)
         let kind = tracks[p.track].kind
         let cutPoint = kind == .video ? p.isKeyframe : !tracks.contains { $0.kind == .video }
-        arrivals?.observe(streamMicros: us)
+        if let arrivals {
+            arrivals.observe(streamMicros: us)
+            if let u = unannounced, arrivals.lastArrival - u.arrival >= Segmenter.announceAfterSeconds { announce() }
+        }
         if current == nil {
             leadIn.append((p, us, arrivals?.lastArrival ?? 0))
             let allSeen = Set(leadIn.map(\.packet.track)).count == tracks.count
@@ -189,11 +199,19 @@ final class Segmenter {
         let origins = tracks.map { av_rescale_q(us, Segmenter.micros, $0.timeBase) }
         current = OpenFile(muxer: muxer, target: target, report: report, originMicros: us, origins: origins)
         if firstMicros == nil { firstMicros = us }
-        if let observer, let arrivals {
-            let origin = arrivals.origin(streamMicros: us, arrival: arrival)
-            observer.segmentOpened(path: target.path, firstFrameAt: origin.firstFrameAt, arrivalLag: origin.arrivalLag)
+        if observer != nil {
+            announce()  // a file shorter than the settling time is announced when the next one opens
+            unannounced = (target.path, us, arrival)
         }
         onEvent(.opened(path: target.path))
+    }
+
+    /// Tells the observer about the file opened last, timed by the arrival clock as it stands now.
+    private func announce() {
+        guard let u = unannounced, let observer, let arrivals else { return }
+        unannounced = nil
+        let origin = arrivals.origin(streamMicros: u.micros, arrival: u.arrival)
+        observer.segmentOpened(path: u.path, firstFrameAt: origin.firstFrameAt, arrivalLag: origin.arrivalLag)
     }
 
     private func append(_ p: Packet, to f: OpenFile, micros us: Int64) throws(MediaError) {
@@ -248,6 +266,7 @@ final class Segmenter {
         f.report.duration = Double(f.endMicros - f.originMicros) / 1e6
         // Before the rename can fail: the observer's companion files are finished whatever happens to
         // the video's name, and the report (sidecar, `.closed` event) names them.
+        announce()  // the file after a cut: the observer hears of it before the old one ends
         f.report.danmaku = observer?.segmentClosing(path: f.target.path)
         try f.target.rename()
         try? f.target.writeSidecar(f.report)
