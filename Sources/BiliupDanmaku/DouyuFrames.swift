@@ -37,10 +37,14 @@ public struct DouyuDecoder: Sendable {
     /// Real frames are a few hundred bytes; a length past this is a broken stream, not a message.
     public static let maxFrameLength = 1 << 20
     private var pending: [UInt8] = []
+    /// The stream broke after frames that were whole: they are handed out first, and the break is
+    /// thrown at the next feed, so a message that shared a TCP read with garbage is not lost with it.
+    private var brokenAt: DanmakuDecodeError?
 
     public init() {}
 
     public mutating func feed(_ bytes: [UInt8], receivedAt: Date) throws -> [DanmakuMessage] {
+        if let brokenAt { throw brokenAt }
         pending.append(contentsOf: bytes)
         var messages: [DanmakuMessage] = []
         var offset = 0
@@ -48,7 +52,10 @@ public struct DouyuDecoder: Sendable {
             let length = Int(readUInt32LE(at: offset))
             guard length >= 9, length <= Self.maxFrameLength, readUInt32LE(at: offset + 4) == length else {
                 pending.removeAll()
-                throw DanmakuDecodeError.malformed("frame length fields")
+                let error = DanmakuDecodeError.malformed("frame length fields")
+                if messages.isEmpty { throw error }
+                brokenAt = error
+                return messages
             }
             guard pending.count - offset >= 4 + length else { break }
             let body = pending[(offset + 12)..<(offset + 4 + length)]

@@ -8,6 +8,7 @@ import Glibc
 
 // One side of scripts/bench/danmaku.sh: connects to a `chat-standin bilibili` and takes its chat until
 // EXPECTED messages arrived (or the time is up), then prints one JSON line with what it cost this process.
+// BILIUP_HOST_REMAP carries the stand-in's remap rules.
 //
 //   danmaku-bench floor   URL ROOM TOKEN EXPECTED SECONDS
 //       receive and decompress only: the same transport and WebSocket framing, packets split and
@@ -80,7 +81,9 @@ final class FloorSession: ChatSession {
 }
 
 let tally = Tally()
-let network = ChatNetworkSettings()
+// The stand-in names the real chat host; BILIUP_HOST_REMAP points it at the stand-in, as for biliup.
+guard let remap = try? HostRemap.environment(ProcessInfo.processInfo.environment["BILIUP_HOST_REMAP"]) else { fail("bad BILIUP_HOST_REMAP") }
+let network = ChatNetworkSettings(hostRemap: remap)
 let capture: DanmakuCapture?
 let resolve: @Sendable () throws -> ChatSource
 switch mode {

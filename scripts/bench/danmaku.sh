@@ -55,15 +55,15 @@ run() {
   standin_pid=$!
   for _ in $(seq 100); do [[ -s $work/standin.out ]] && break; sleep 0.1; done
   [[ -s $work/standin.out ]] || { echo "danmaku bench: the stand-in did not start: $(cat "$work/standin.err")" >&2; exit 1; }
-  read -r url room token < <(python3 -c '
+  read -r url room token remap < <(python3 -c '
 import json, sys
 d = json.loads(open(sys.argv[1]).readline())
-print(d["url"], d["room_id"], d["token"])' "$work/standin.out")
+print(d["url"], d["room_id"], d["token"], ",".join(d["remap"]))' "$work/standin.out")
   local dir="$work/xml-$mode-$n"
   mkdir -p "$dir"
   local args=("$mode" "$url" "$room" "$token" "$MESSAGES" "$((SECONDS_ * 3))")
   [[ $mode == capture ]] && args+=("$dir")
-  "$bench" "${args[@]}" >>"$work/$mode.jsonl"
+  BILIUP_HOST_REMAP=$remap "$bench" "${args[@]}" >>"$work/$mode.jsonl"
   kill "$standin_pid" 2>/dev/null; wait "$standin_pid" 2>/dev/null || true
   standin_pid=""
   if [[ $mode == capture ]]; then

@@ -73,10 +73,17 @@ final class Segmenter {
     /// A file is announced to the observer this long (on the arrival clock) after it opened, not at once:
     /// a source starts with a burst of buffered media (a CDN's GOP cache), and only the packets after it
     /// show how stream time maps to the clock, so a first file timed at its opening would be timed from
-    /// the burst, up to seconds off. One second of arrivals holds the bursts seen; it stays below the
-    /// capture's holdback (2 s), so chat from the new file's start is still held when it is announced.
+    /// the burst, up to seconds off. One second of arrivals holds the bursts seen. A file that follows a
+    /// cut is announced when the one before it ends (milliseconds later), well within the capture's
+    /// holdback (2 s), so chat from the new file's start is still held when it is announced.
     static let announceAfterSeconds = 1.0
+    /// ...and once the clock's estimate has held still this long: a recorder that starts behind (a busy
+    /// machine) reads buffered media faster than real time until it has caught up.
+    static let settledSeconds = 1.0
+    /// At the latest: chat that arrives meanwhile waits in the capture, which holds it while no file is open.
+    static let announceAtLatestSeconds = 10.0
     private var unannounced: (path: String, micros: Int64, arrival: Double)?
+    private var settling: (offset: Double, since: Double) = (0, 0)
     /// Times each file's first frame for the observer; nil without one, so plain recordings pay nothing.
     let arrivals: ArrivalClock?
 
@@ -135,7 +142,7 @@ final class Segmenter {
         let cutPoint = kind == .video ? p.isKeyframe : !tracks.contains { $0.kind == .video }
         if let arrivals {
             arrivals.observe(streamMicros: us)
-            if let u = unannounced, arrivals.lastArrival - u.arrival >= Segmenter.announceAfterSeconds { announce() }
+            if unannounced != nil { announceWhenSettled(arrivals) }
         }
         if current == nil {
             leadIn.append((p, us, arrivals?.lastArrival ?? 0))
@@ -202,8 +209,23 @@ final class Segmenter {
         if observer != nil {
             announce()  // a file shorter than the settling time is announced when the next one opens
             unannounced = (target.path, us, arrival)
+            settling = (arrivals?.offset ?? 0, arrival)
         }
         onEvent(.opened(path: target.path))
+    }
+
+    private func announceWhenSettled(_ arrivals: ArrivalClock) {
+        guard let u = unannounced else { return }
+        let now = arrivals.lastArrival
+        let offset = arrivals.offset ?? 0
+        if abs(offset - settling.offset) > 0.005 { settling = (offset, now) }
+        let waited = now - u.arrival
+        // While the file before it is still open (late audio at a cut) its chat is being written: the
+        // new file must be known within the capture's holdback, settled or not.
+        let settled = now - settling.since >= Segmenter.settledSeconds || closing != nil
+        if waited >= Segmenter.announceAtLatestSeconds || (waited >= Segmenter.announceAfterSeconds && settled) {
+            announce()
+        }
     }
 
     /// Tells the observer about the file opened last, timed by the arrival clock as it stands now.
