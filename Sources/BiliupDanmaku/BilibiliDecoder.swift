@@ -1,4 +1,3 @@
-import BiliupValues
 import Foundation
 
 /// What a Bilibili chat server says, decoded from one WebSocket message. Notification commands other
@@ -35,7 +34,7 @@ public struct BilibiliDecoder: Sendable {
                 guard packet.body.count >= 4 else { throw DanmakuDecodeError.truncated }
                 events.append(.popularity(packet.body.readBigEndianUInt32(at: 0)))
             case BilibiliPacket.Operation.authReply:
-                let reply = try json(packet.body)
+                let reply = try ScannedJSON(packet.body).root
                 events.append(.authReply(code: reply["code"]?.int64Value ?? -1))
             case BilibiliPacket.Operation.notification:
                 try decodeNotification(packet, receivedAt: receivedAt, insideCompressed: insideCompressed, into: &events)
@@ -56,7 +55,7 @@ public struct BilibiliDecoder: Sendable {
                 : try Inflate.brotli(packet.body, limit: decompressedLimit)
             try decode(inner, receivedAt: receivedAt, insideCompressed: true, into: &events)
         case BilibiliPacket.Version.json, BilibiliPacket.Version.plain:
-            if let message = Self.message(from: try json(packet.body), receivedAt: receivedAt) {
+            if let message = Self.message(from: try ScannedJSON(packet.body).root, receivedAt: receivedAt) {
                 events.append(.message(message))
             }
         default:
@@ -64,16 +63,8 @@ public struct BilibiliDecoder: Sendable {
         }
     }
 
-    private func json(_ body: [UInt8]) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(body))
-        } catch {
-            throw DanmakuDecodeError.malformed("body is not JSON")
-        }
-    }
-
     /// Field positions as the web client reads them (biliup's protocols/bilibili.rs agrees).
-    static func message(from notification: JSONValue, receivedAt: Date) -> DanmakuMessage? {
+    static func message(from notification: JSONElement, receivedAt: Date) -> DanmakuMessage? {
         guard let cmd = notification["cmd"]?.stringValue else { return nil }
         let data = notification["data"]
         switch cmd.prefix(while: { $0 != ":" }) {
@@ -116,9 +107,9 @@ public struct BilibiliDecoder: Sendable {
 
     /// A sticker sent as chat: its `info[1]` is only a placeholder, and the sticker's id sits in a JSON
     /// string at `info[0][15].extra`. biliup writes it as 表情【id】.
-    private static func emoticon(_ meta: JSONValue?) -> String? {
+    private static func emoticon(_ meta: JSONElement?) -> String? {
         guard let extra = meta?["extra"]?.stringValue,
-              let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(extra.utf8)),
+              let parsed = try? ScannedJSON(Array(extra.utf8)).root,
               let unique = parsed["emoticon_unique"]?.stringValue, !unique.isEmpty else { return nil }
         return unique
     }

@@ -41,7 +41,8 @@ public final class DanmakuXMLWriter {
         try flush()
     }
 
-    /// Returns whether the message went into the file: without `detail` only chat does.
+    /// Returns whether the message went into the file: without `detail` only chat does. Written straight
+    /// into the buffer as bytes: in a flood this runs for every message.
     @discardableResult
     public func write(_ message: DanmakuMessage) -> Bool {
         precondition(!finished, "write after finish")
@@ -49,25 +50,43 @@ public final class DanmakuXMLWriter {
         switch message.kind {
         case .chat:
             // A message that arrived just before the first frame is shown at its start.
-            let seconds = max(0, message.receivedAt.timeIntervalSince(origin))
-            var line = "\t<d p=\"\(String(format: "%.3f", seconds)),1,25,\(message.color),\(unixSeconds),0,\(message.uid),0\""
+            append("\t<d p=\"")
+            appendThousandths(max(0, message.receivedAt.timeIntervalSince(origin)))
+            append(",1,25,")
+            appendInteger(Int64(message.color))
+            append(",")
+            appendInteger(unixSeconds)
+            append(",0,")
+            appendInteger(message.uid)
+            append(",0\"")
             if detail {
-                line += " timestamp=\"\(unixSeconds)\" uid=\"\(message.uid)\""
-                if !message.userName.isEmpty { line += " user=\"\(Self.escaped(message.userName, attribute: true))\"" }
+                appendAttribute("timestamp", unixSeconds)
+                appendAttribute("uid", message.uid)
+                if !message.userName.isEmpty { appendAttribute("user", message.userName) }
             }
-            append(line + ">\(Self.escaped(message.text, attribute: false))</d>\n")
+            append(">")
+            Self.appendEscaped(message.text, attribute: false, to: &buffer)
+            append("</d>\n")
         case .gift, .superChat, .guardBuy:
             guard detail else { return false }
-            let (type, content) = switch message.kind {
+            let (type, content): (StaticString, String) = switch message.kind {
             case .gift: ("gift", "\(message.userName)投喂了\(message.count)个\(message.giftName)")
             case .guardBuy: ("guard_buy", "\(message.userName)上了\(message.count)个月\(message.giftName)")
             default: ("super_chat", message.text)
             }
-            let attributes = [("timestamp", "\(unixSeconds)"), ("uid", "\(message.uid)"), ("username", message.userName),
-                              ("price", "\(message.price)"), ("type", type), ("num", "\(message.count)"),
-                              ("giftname", message.giftName)]
-            let rendered = attributes.map { "\($0.0)=\"\(Self.escaped($0.1, attribute: true))\"" }.joined(separator: " ")
-            append("\t<s \(rendered)>\(Self.escaped(content, attribute: false))</s>\n")
+            append("\t<s")
+            appendAttribute("timestamp", unixSeconds)
+            appendAttribute("uid", message.uid)
+            appendAttribute("username", message.userName)
+            appendAttribute("price", message.price)
+            append(" type=\"")
+            append(type)
+            append("\"")
+            appendAttribute("num", message.count)
+            appendAttribute("giftname", message.giftName)
+            append(">")
+            Self.appendEscaped(content, attribute: false, to: &buffer)
+            append("</s>\n")
         }
         messageCount += 1
         return true
@@ -97,27 +116,89 @@ public final class DanmakuXMLWriter {
         buffer.append(contentsOf: text.utf8)
     }
 
+    private func append(_ text: StaticString) {
+        text.withUTF8Buffer { buffer.append(contentsOf: $0) }
+    }
+
+    private func appendAttribute(_ name: StaticString, _ value: Int64) {
+        append(" ")
+        append(name)
+        append("=\"")
+        appendInteger(value)
+        append("\"")
+    }
+
+    private func appendAttribute(_ name: StaticString, _ value: String) {
+        append(" ")
+        append(name)
+        append("=\"")
+        Self.appendEscaped(value, attribute: true, to: &buffer)
+        append("\"")
+    }
+
+    private func appendInteger(_ value: Int64) {
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        repeat {
+            buffer.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    /// Seconds with three decimals, as `%.3f` writes them.
+    private func appendThousandths(_ seconds: Double) {
+        let thousandths = seconds.isFinite ? Int64(min(seconds * 1000, 9e15).rounded()) : 0
+        appendInteger(thousandths / 1000)
+        let fraction = thousandths % 1000
+        buffer.append(UInt8(ascii: "."))
+        buffer.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        buffer.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        buffer.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+    }
+
     /// Escapes markup and drops what XML 1.0 cannot carry at all (most C0 controls, U+FFFE, U+FFFF), so a
     /// viewer's message can never break the document. In attributes, tab and newlines become character
     /// references, since parsers would otherwise turn them into spaces.
     static func escaped(_ text: String, attribute: Bool) -> String {
-        var out = ""
-        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"" where attribute: out += "&quot;"
-            case "\t" where attribute: out += "&#9;"
-            case "\n" where attribute: out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t", "\n": out.unicodeScalars.append(scalar)
-            case _ where !isXMLCharacter(scalar): continue
-            default: out.unicodeScalars.append(scalar)
+        var out: [UInt8] = []
+        appendEscaped(text, attribute: attribute, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `escaped` into a byte buffer. Works on UTF-8 bytes: every byte that needs a change is ASCII, and
+    /// U+FFFE and U+FFFF are the only three-byte sequences starting EF BF BE and EF BF BF.
+    static func appendEscaped(_ text: String, attribute: Bool, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var plainFrom = 0
+            var index = 0
+            func replace(with replacement: StaticString, skipping count: Int) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
+                replacement.withUTF8Buffer { out.append(contentsOf: $0) }
+                index += count
+                plainFrom = index
             }
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "&"): replace(with: "&amp;", skipping: 1)
+                case UInt8(ascii: "<"): replace(with: "&lt;", skipping: 1)
+                case UInt8(ascii: ">"): replace(with: "&gt;", skipping: 1)
+                case UInt8(ascii: "\"") where attribute: replace(with: "&quot;", skipping: 1)
+                case UInt8(ascii: "\t") where attribute: replace(with: "&#9;", skipping: 1)
+                case UInt8(ascii: "\n") where attribute: replace(with: "&#10;", skipping: 1)
+                case UInt8(ascii: "\r"): replace(with: "&#13;", skipping: 1)
+                case UInt8(ascii: "\t"), UInt8(ascii: "\n"): index += 1
+                case 0..<0x20: replace(with: "", skipping: 1)
+                case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF
+                    && (bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF):
+                    replace(with: "", skipping: 3)
+                default: index += 1
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
         }
-        return out
     }
 
     /// Swift strings hold no surrogates, so of XML 1.0's exclusions only these remain.

@@ -1,4 +1,3 @@
-import BiliupValues
 import Foundation
 
 /// TwitCasting's event pub/sub messages: each WebSocket text message holds one or more lines, each a
@@ -9,19 +8,18 @@ public enum TwitCastingComments {
     public static func decode(_ text: String, receivedAt: Date) throws(DanmakuDecodeError) -> [DanmakuMessage] {
         var messages: [DanmakuMessage] = []
         for line in text.split(whereSeparator: \.isNewline) where !line.allSatisfy(\.isWhitespace) {
-            let value: JSONValue
+            let value: JSONElement
             do {
-                value = try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
+                value = try ScannedJSON(Array(line.utf8)).root
             } catch {
                 throw .malformed("a line that is not JSON")
             }
-            guard case .array(let events) = value else { continue }
-            messages += events.compactMap { message(from: $0, receivedAt: receivedAt) }
+            messages += value.elements.compactMap { message(from: $0, receivedAt: receivedAt) }
         }
         return messages
     }
 
-    static func message(from event: JSONValue, receivedAt: Date) -> DanmakuMessage? {
+    static func message(from event: JSONElement, receivedAt: Date) -> DanmakuMessage? {
         let type = event["type"]?.stringValue ?? "comment"
         switch type {
         case "comment":

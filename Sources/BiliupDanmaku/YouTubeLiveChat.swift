@@ -1,4 +1,3 @@
-import BiliupValues
 import Foundation
 
 /// One answer of YouTube's `youtubei/v1/live_chat/get_live_chat`, decoded: the messages of its
@@ -15,9 +14,9 @@ public struct YouTubeLiveChat: Sendable, Equatable {
                                     "reloadContinuationData", "liveChatReplayContinuationData"]
 
     public static func decode(_ body: [UInt8], receivedAt: Date) throws(DanmakuDecodeError) -> YouTubeLiveChat {
-        let root: JSONValue
+        let root: JSONElement
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            root = try ScannedJSON(body).root
         } catch {
             throw .malformed("live_chat answer is not JSON")
         }
@@ -29,16 +28,13 @@ public struct YouTubeLiveChat: Sendable, Equatable {
             throw .malformed("live_chat answer has no continuation")
         }
         let timeout = next?["timeoutMs"]?.int64Value.map { Duration.milliseconds(max(0, $0)) }
-        var messages: [DanmakuMessage] = []
-        if case .array(let actions)? = chat["actions"] {
-            messages = actions.compactMap { action in
-                action["addChatItemAction"]?["item"].flatMap { message(from: $0, receivedAt: receivedAt) }
-            }
+        let messages = (chat["actions"]?.elements ?? []).compactMap { action in
+            action["addChatItemAction"]?["item"].flatMap { message(from: $0, receivedAt: receivedAt) }
         }
         return YouTubeLiveChat(messages: messages, continuation: continuation, timeout: timeout)
     }
 
-    static func message(from item: JSONValue, receivedAt: Date) -> DanmakuMessage? {
+    static func message(from item: JSONElement, receivedAt: Date) -> DanmakuMessage? {
         if let renderer = item["liveChatTextMessageRenderer"] {
             let text = runsText(renderer["message"])
             guard !text.isEmpty else { return nil }
@@ -66,16 +62,16 @@ public struct YouTubeLiveChat: Sendable, Equatable {
         return nil
     }
 
-    private static func authorName(_ renderer: JSONValue) -> String {
+    private static func authorName(_ renderer: JSONElement) -> String {
         renderer["authorName"]?["simpleText"]?.stringValue ?? ""
     }
 
     /// A message is a list of runs: text, or an emoji written as its first shortcut (`:smile:`) the
     /// way it is typed, or its id for a channel emoji without one. `simpleText` is the one-run form.
-    static func runsText(_ message: JSONValue?) -> String {
+    static func runsText(_ message: JSONElement?) -> String {
         if let simple = message?["simpleText"]?.stringValue { return simple }
-        guard case .array(let runs)? = message?["runs"] else { return "" }
-        return runs.map { run in
+        guard let runs = message?["runs"], runs.isArray else { return "" }
+        return runs.elements.map { run in
             if let emoji = run["emoji"] {
                 return emoji["shortcuts"]?[0]?.stringValue ?? emoji["emojiId"]?.stringValue ?? ""
             }

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import BiliupDanmaku
+
+@Suite struct ScannedJSONTests {
+    private func root(_ text: String) throws -> JSONElement { try ScannedJSON(Array(text.utf8)).root }
+
+    @Test func readsMembersAndItemsPastEverythingBeforeThem() throws {
+        let json = try root(#" { "skip" : { "a" : [1, "]}\"", {"b": null}] , "t": true } , "cmd":"DANMU_MSG", "info" : [ [0, 1, 25, 16777215], "hi \"there\"", [42, "名字"] ] } "#)
+        #expect(json["cmd"]?.stringValue == "DANMU_MSG")
+        #expect(json["info"]?[1]?.stringValue == #"hi "there""#)
+        #expect(json["info"]?[0]?[3]?.int64Value == 16_777_215)
+        #expect(json["info"]?[2]?[1]?.stringValue == "名字")
+        #expect(json["skip"]?["a"]?[1]?.stringValue == #"]}""#)
+        #expect(json["skip"]?["a"]?[2]?["b"] != nil)
+        #expect(json["info"]?[0]?.elements.count == 4)
+        #expect(json["missing"] == nil)
+        #expect(json["info"]?[4] == nil)
+        #expect(json["info"]?[-1] == nil)
+        #expect(json["cmd"]?["x"] == nil)
+        #expect(json["info"]?["cmd"] == nil)
+        #expect(json["cmd"]?.int64Value == nil)
+        #expect(json["skip"]?["t"]?.stringValue == nil)
+    }
+
+    @Test func decodesEveryEscape() throws {
+        let json = try root(#"{"s": "q\" b\\ s\/ \b\f\n\r\t é \u00e9 \ud83d\ude00 lone \ud800 end", "k\u0065y": 7}"#)
+        #expect(json["s"]?.stringValue == "q\" b\\ s/ \u{8}\u{C}\n\r\t é é 😀 lone \u{FFFD} end")
+        #expect(json["key"]?.int64Value == 7)
+    }
+
+    @Test func readsIntegersAsJSONValueDid() throws {
+        let json = try root(#"[9223372036854775807, -9223372036854775808, 12.9, -3e2, 1e300, 9223372036854775808, "77", "x", 0, -0]"#)
+        let values = json.elements.map(\.int64Value)
+        #expect(values == [Int64.max, Int64.min, 12, -300, nil, nil, 77, nil, 0, 0])
+    }
+
+    @Test func rejectsWhatIsNotJSON() {
+        for text in ["", " ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "[01]", "[1.]", "[.5]", "[1e]", "[-]", "tru",
+                     "nul", "[\"a\u{01}\"]", "[\"\\x\"]", "[\"\\u12G4\"]", "\"abc", "{} {}", "[1] x", "{1:2}",
+                     String(repeating: "[", count: 200) + String(repeating: "]", count: 200)] {
+            #expect(throws: DanmakuDecodeError.self, "\(text)") { try ScannedJSON(Array(text.utf8)) }
+        }
+    }
+
+    /// Mutations of real-shaped JSON: accepted exactly when Foundation's parser accepts them, and every
+    /// read of an accepted one agrees with Foundation's reading. Two differences are by choice and left
+    /// out: Foundation rejects invalid UTF-8 (a chat message with a broken byte is still worth keeping, so
+    /// reading repairs it) and accepts a trailing comma (which no platform sends).
+    @Test func agreesWithFoundationOnMutatedText() throws {
+        let seed = #"{"cmd":"SEND_GIFT","data":{"giftName":"辣条","num":3,"price":100,"uid":"12345","list":[1,-2.5e1,true,false,null,"a\"b\\c\n"],"nested":{"x":[{"y":[]}]}}}"#
+        var generator = SplitMix64(state: 0x5EED)
+        let alphabet = Array(#"{}[]":,0123456789-+.eE tfnul\"#.utf8)
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var bytes = Array(seed.utf8)
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                let position = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[position] = alphabet.randomElement(using: &generator)!
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet.randomElement(using: &generator)!, at: position)
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard Array(text.utf8) == bytes, text.firstMatch(of: /,\s*[}\]]/) == nil else { continue }
+            let foundation = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            let scanned = try? ScannedJSON(bytes)
+            #expect((foundation != nil) == (scanned != nil), "\(text)")
+            guard let object = foundation as? [String: Any], let data = object["data"] as? [String: Any],
+                  let root = scanned?.root else { continue }
+            accepted += 1
+            #expect(root["cmd"]?.stringValue == object["cmd"] as? String)
+            #expect(root["data"]?["giftName"]?.stringValue == data["giftName"] as? String)
+            #expect(root["data"]?["list"]?.elements.count == (data["list"] as? [Any])?.count)
+        }
+        #expect(accepted > 1000)
+    }
+}
