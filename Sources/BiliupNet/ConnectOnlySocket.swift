@@ -43,8 +43,7 @@ public final class ConnectOnlySocket {
     private let easy: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let shouldAbort: () -> Bool
-    /// The address `blockPrivateAddresses` refused, if it did (set by the open-socket callback).
-    fileprivate var refusedAddress: String?
+    private let addressGuard = PrivateAddressGuard()
     /// The connected socket, for poll(); owned by libcurl (closed by it when this object goes).
     public private(set) var descriptor: Int32 = -1
 
@@ -76,10 +75,7 @@ public final class ConnectOnlySocket {
         }
         if let cas = options.certificateAuthorities { _ = shim_easy_setopt_str(e, CURLOPT_CAINFO, cas) }
         let me = Unmanaged.passUnretained(self).toOpaque()
-        if options.blockPrivateAddresses {
-            _ = shim_easy_setopt_opensocket_cb(e, connectOnlyOpenSocketCallback)
-            _ = shim_easy_setopt_ptr(e, CURLOPT_OPENSOCKETDATA, me)
-        }
+        if options.blockPrivateAddresses { addressGuard.install(on: e) }
         _ = shim_easy_setopt_long(e, CURLOPT_NOPROGRESS, 0)
         _ = shim_easy_setopt_xferinfo_cb(e, connectOnlyProgressCallback)
         _ = shim_easy_setopt_ptr(e, CURLOPT_XFERINFODATA, me)
@@ -125,7 +121,7 @@ public final class ConnectOnlySocket {
 
     private func failure(for code: CURLcode) -> NetError? {
         if code == CURLE_OK { return nil }
-        if let refusedAddress { return .privateAddress(refusedAddress) }
+        if let refused = addressGuard.refused { return .privateAddress(refused) }
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         errorBuffer[0] = 0  // send/recv do not clear it; a later failure must not show an old message
@@ -142,17 +138,4 @@ public final class ConnectOnlySocket {
 private let connectOnlyProgressCallback: curl_xferinfo_callback = { clientp, _, _, _, _ in
     let s = Unmanaged<ConnectOnlySocket>.fromOpaque(clientp!).takeUnretainedValue()
     return s.aborting ? 1 : 0
-}
-
-/// As `curlOpenSocketCallback` for transfers: every address libcurl resolved is checked right before
-/// the connect, so a host name that resolves to a private address is refused too.
-private let connectOnlyOpenSocketCallback: curl_opensocket_callback = { clientp, _, address in
-    let s = Unmanaged<ConnectOnlySocket>.fromOpaque(clientp!).takeUnretainedValue()
-    let a = address!.pointee
-    let verdict = withUnsafePointer(to: a.addr) { PrivateAddress.check($0) }
-    if verdict.isPrivate {
-        s.refusedAddress = verdict.text
-        return shim_CURL_SOCKET_BAD()
-    }
-    return socket(a.family, a.socktype, a.protocol)
 }

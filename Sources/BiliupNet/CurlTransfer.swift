@@ -18,8 +18,7 @@ public class CurlTransfer: @unchecked Sendable {
     /// more (file, gopher, dict, ftp, smtp, ...), and a playlist or a redirect from any server could name them.
     static let allowedProtocols = "http,https"
 
-    /// The address `block_private_addresses` refused, if it did (set by the open-socket callback).
-    fileprivate(set) var refusedAddress: String?
+    private let addressGuard = PrivateAddressGuard()
 
     init(request: HTTPRequest, media: Bool) throws(NetError) {
         guard request.url.contains("://") else { throw .invalidURL(request.url) }
@@ -75,10 +74,7 @@ public class CurlTransfer: @unchecked Sendable {
         }
         _ = shim_easy_setopt_ptr(e, CURLOPT_ERRORBUFFER, errorBuffer)
         let me = Unmanaged.passUnretained(self).toOpaque()
-        if request.blockPrivateAddresses {
-            _ = shim_easy_setopt_opensocket_cb(e, curlOpenSocketCallback)
-            _ = shim_easy_setopt_ptr(e, CURLOPT_OPENSOCKETDATA, me)
-        }
+        if request.blockPrivateAddresses { addressGuard.install(on: e) }
         _ = shim_easy_setopt_write_cb(e, curlWriteCallback)
         _ = shim_easy_setopt_ptr(e, CURLOPT_WRITEDATA, me)
         _ = shim_easy_setopt_header_cb(e, curlHeaderCallback)
@@ -139,7 +135,7 @@ public class CurlTransfer: @unchecked Sendable {
     /// Turns a finished transfer's curl code into the error a user can act on.
     func failure(for code: CURLcode) -> NetError? {
         if code == CURLE_OK { return nil }
-        if let refusedAddress { return .privateAddress(refusedAddress) }
+        if let refused = addressGuard.refused { return .privateAddress(refused) }
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         switch code {
@@ -159,18 +155,4 @@ let curlHeaderCallback: shim_curl_data_cb = { ptr, size, nmemb, userdata in
     let n = size * nmemb
     t.receiveHeader(String(decoding: UnsafeRawBufferPointer(start: ptr, count: n), as: UTF8.self))
     return n
-}
-
-/// The open-socket callback of transfers with `blockPrivateAddresses`: libcurl calls it with each address
-/// it resolved, right before connecting, so a host name resolving to a private address is refused as well
-/// as a literal one (and a redirect's new host goes through here too).
-let curlOpenSocketCallback: curl_opensocket_callback = { clientp, _, address in
-    let t = Unmanaged<CurlTransfer>.fromOpaque(clientp!).takeUnretainedValue()
-    let a = address!.pointee
-    let verdict = withUnsafePointer(to: a.addr) { PrivateAddress.check($0) }
-    if verdict.isPrivate {
-        t.refusedAddress = verdict.text
-        return shim_CURL_SOCKET_BAD()
-    }
-    return socket(a.family, a.socktype, a.protocol)
 }

@@ -54,11 +54,11 @@ local function json_object_at(text, pos)
   return ok and value or nil
 end
 
--- The first `ytInitialPlayerResponse = {...}` assignment that parses (the name also appears in scripts).
-local function player_response(page)
+-- The first JSON object assigned after a match of `pattern` that parses (the names also appear in scripts).
+local function assigned_object(page, pattern)
   local pos = 1
   while true do
-    local _, stop = page:find("ytInitialPlayerResponse%s*=%s*", pos)
+    local _, stop = page:find(pattern, pos)
     if not stop then return nil end
     local value = json_object_at(page, stop + 1)
     if type(value) == "table" then return value end
@@ -66,19 +66,16 @@ local function player_response(page)
   end
 end
 
+local function player_response(page)
+  return assigned_object(page, "ytInitialPlayerResponse%s*=%s*")
+end
+
 -- The web client's public API key, for a chat page that does not name one.
 local CHAT_API_KEY = "AIzaSyAO_FJ2SlqU84TSTEHLGCiIlwY_Y9_11qcW8"
 
 -- The live_chat page's `ytInitialData` (assigned as `var ytInitialData =` or `window["ytInitialData"] =`).
 local function initial_data(page)
-  local pos = 1
-  while true do
-    local _, stop = page:find('ytInitialData"?%]?%s*=%s*', pos)
-    if not stop then return nil end
-    local value = json_object_at(page, stop + 1)
-    if type(value) == "table" then return value end
-    pos = stop + 1
-  end
+  return assigned_object(page, 'ytInitialData"?%]?%s*=%s*')
 end
 
 local CONTINUATION_KINDS = { "reloadContinuationData", "invalidationContinuationData", "timedContinuationData" }
