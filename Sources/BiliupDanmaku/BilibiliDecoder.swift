@@ -66,15 +66,21 @@ public struct BilibiliDecoder: Sendable {
     /// Field positions as the web client reads them (biliup's protocols/bilibili.rs agrees).
     static func message(from notification: JSONElement, receivedAt: Date) -> DanmakuMessage? {
         guard let cmd = notification["cmd"]?.stringValue else { return nil }
-        let data = notification["data"]
-        switch cmd.prefix(while: { $0 != ":" }) {
+        // Looked up only where read: finding a key that is absent scans the whole notification.
+        var data: JSONElement? { notification["data"] }
+        // The command's name ends at a colon (`DANMU_MSG:4:0:2:2:2:0`); read as bytes, since walking
+        // Characters costs grapheme breaking on every message.
+        switch Substring(cmd.utf8.prefix(while: { $0 != UInt8(ascii: ":") })) {
         case "DANMU_MSG":
-            let info = notification["info"]
-            guard let text = info?[1]?.stringValue else { return nil }
-            let color = info?[0]?[3]?.int64Value.map { Int($0 & 0xFFFFFF) } ?? 0xFFFFFF
-            return DanmakuMessage(text: emoticon(info?[0]?[15]).map { "表情【\($0)】" } ?? text,
-                                  userName: info?[2]?[1]?.stringValue ?? "",
-                                  uid: info?[2]?[0]?.int64Value ?? 0, color: color, receivedAt: receivedAt)
+            // Each array is walked once, and only as far as read: an item's lookup skips every item
+            // before it, and the header's item 15 holds a whole JSON document in a string.
+            guard let info = notification["info"]?.prefix(3), let text = info[1]?.stringValue else { return nil }
+            let head = info[0]?.prefix(16)
+            let user = info[2]?.prefix(2)
+            let color = head?[3]?.int64Value.map { Int($0 & 0xFFFFFF) } ?? 0xFFFFFF
+            return DanmakuMessage(text: head.flatMap(sticker).map { "表情【\($0)】" } ?? text,
+                                  userName: user?[1]?.stringValue ?? "",
+                                  uid: user?[0]?.int64Value ?? 0, color: color, receivedAt: receivedAt)
         case "LIVE_INTERACTIVE_GAME":
             // Chat sent through an interactive game, shown as ordinary chat.
             guard let text = data?["msg"]?.stringValue, !text.isEmpty else { return nil }
@@ -105,11 +111,18 @@ public struct BilibiliDecoder: Sendable {
         }
     }
 
-    /// A sticker sent as chat: its `info[1]` is only a placeholder, and the sticker's id sits in a JSON
-    /// string at `info[0][15].extra`. biliup writes it as 表情【id】.
-    private static func emoticon(_ meta: JSONElement?) -> String? {
-        guard let extra = meta?["extra"]?.stringValue,
-              let parsed = try? ScannedJSON(Array(extra.utf8)).root,
+    /// A sticker sent as chat: its `info[1]` is only a placeholder. The header says so with type 1 at
+    /// `info[0][12]` and names the sticker in the object at `info[0][13]` (a string "{}" for text);
+    /// biliup reads the name from the JSON string at `info[0][15].extra`, which is where it is looked
+    /// for when the object has none. biliup writes it as 表情【id】.
+    private static func sticker(_ head: JSONItems) -> String? {
+        if let options = head[13], options.isObject,
+           let unique = options["emoticon_unique"]?.stringValue, !unique.isEmpty {
+            return unique
+        }
+        guard head[12]?.int64Value == 1,
+              let extra = head[15]?["extra"]?.stringBytes,
+              let parsed = try? ScannedJSON(extra).root,
               let unique = parsed["emoticon_unique"]?.stringValue, !unique.isEmpty else { return nil }
         return unique
     }

@@ -24,7 +24,7 @@ public final class DanmakuXMLWriter {
     private let handle: FileHandle
     private let origin: Date
     private let detail: Bool
-    private var buffer: [UInt8] = []
+    private let buffer = XMLOutputBuffer()
     private var finished = false
     public private(set) var messageCount = 0
 
@@ -37,7 +37,7 @@ public final class DanmakuXMLWriter {
         let start = formatter.string(from: header.segmentStart)
         let note = "room: \(header.room), platform: \(header.platform), segment start: \(start), "
             + "offset: \(String(format: "%.3f", header.offset)) s"
-        append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<i>\n\t<!-- \(Self.commentSafe(note)) -->\n")
+        buffer.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<i>\n\t<!-- \(Self.commentSafe(note)) -->\n" as String)
         try flush()
     }
 
@@ -65,7 +65,7 @@ public final class DanmakuXMLWriter {
                 if !message.userName.isEmpty { appendAttribute("user", message.userName) }
             }
             append(">")
-            Self.appendEscaped(message.text, attribute: false, to: &buffer)
+            buffer.appendEscaped(message.text, attribute: false)
             append("</d>\n")
         case .gift, .superChat, .guardBuy:
             guard detail else { return false }
@@ -85,7 +85,7 @@ public final class DanmakuXMLWriter {
             appendAttribute("num", message.count)
             appendAttribute("giftname", message.giftName)
             append(">")
-            Self.appendEscaped(content, attribute: false, to: &buffer)
+            buffer.appendEscaped(content, attribute: false)
             append("</s>\n")
         }
         messageCount += 1
@@ -95,13 +95,13 @@ public final class DanmakuXMLWriter {
     /// A note for readers of the file at this point (a chat gap, what a segment holds), as an XML comment.
     public func comment(_ text: String) {
         precondition(!finished, "comment after finish")
-        append("\t<!-- \(Self.commentSafe(text)) -->\n")
+        buffer.append("\t<!-- \(Self.commentSafe(text)) -->\n" as String)
     }
 
     public func flush() throws {
         guard !buffer.isEmpty else { return }
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
+        try handle.write(contentsOf: buffer.bytes)
+        buffer.removeAll()
     }
 
     /// Closes the root element and writes everything out; the file is a complete document afterwards.
@@ -112,13 +112,9 @@ public final class DanmakuXMLWriter {
         try flush()
     }
 
-    private func append(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-    }
-
-    private func append(_ text: StaticString) {
-        text.withUTF8Buffer { buffer.append(contentsOf: $0) }
-    }
+    private func append(_ text: StaticString) { buffer.append(text) }
+    private func appendInteger(_ value: Int64) { buffer.append(value) }
+    private func appendThousandths(_ seconds: Double) { buffer.appendThousandths(seconds) }
 
     private func appendAttribute(_ name: StaticString, _ value: Int64) {
         append(" ")
@@ -132,73 +128,15 @@ public final class DanmakuXMLWriter {
         append(" ")
         append(name)
         append("=\"")
-        Self.appendEscaped(value, attribute: true, to: &buffer)
+        buffer.appendEscaped(value, attribute: true)
         append("\"")
     }
 
-    private func appendInteger(_ value: Int64) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt64 = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        repeat {
-            buffer.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
-        } while divisor > 0
-    }
-
-    /// Seconds with three decimals, as `%.3f` writes them.
-    private func appendThousandths(_ seconds: Double) {
-        let thousandths = seconds.isFinite ? Int64(min(seconds * 1000, 9e15).rounded()) : 0
-        appendInteger(thousandths / 1000)
-        let fraction = thousandths % 1000
-        buffer.append(UInt8(ascii: "."))
-        buffer.append(UInt8(ascii: "0") + UInt8(fraction / 100))
-        buffer.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
-        buffer.append(UInt8(ascii: "0") + UInt8(fraction % 10))
-    }
-
-    /// Escapes markup and drops what XML 1.0 cannot carry at all (most C0 controls, U+FFFE, U+FFFF), so a
-    /// viewer's message can never break the document. In attributes, tab and newlines become character
-    /// references, since parsers would otherwise turn them into spaces.
+    /// `text` as it is written into the document (`XMLOutputBuffer.appendEscaped`).
     static func escaped(_ text: String, attribute: Bool) -> String {
-        var out: [UInt8] = []
-        appendEscaped(text, attribute: attribute, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `escaped` into a byte buffer. Works on UTF-8 bytes: every byte that needs a change is ASCII, and
-    /// U+FFFE and U+FFFF are the only three-byte sequences starting EF BF BE and EF BF BF.
-    static func appendEscaped(_ text: String, attribute: Bool, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes in
-            var plainFrom = 0
-            var index = 0
-            func replace(with replacement: StaticString, skipping count: Int) {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
-                replacement.withUTF8Buffer { out.append(contentsOf: $0) }
-                index += count
-                plainFrom = index
-            }
-            while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: "&"): replace(with: "&amp;", skipping: 1)
-                case UInt8(ascii: "<"): replace(with: "&lt;", skipping: 1)
-                case UInt8(ascii: ">"): replace(with: "&gt;", skipping: 1)
-                case UInt8(ascii: "\"") where attribute: replace(with: "&quot;", skipping: 1)
-                case UInt8(ascii: "\t") where attribute: replace(with: "&#9;", skipping: 1)
-                case UInt8(ascii: "\n") where attribute: replace(with: "&#10;", skipping: 1)
-                case UInt8(ascii: "\r"): replace(with: "&#13;", skipping: 1)
-                case UInt8(ascii: "\t"), UInt8(ascii: "\n"): index += 1
-                case 0..<0x20: replace(with: "", skipping: 1)
-                case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF
-                    && (bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF):
-                    replace(with: "", skipping: 3)
-                default: index += 1
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
-        }
+        let out = XMLOutputBuffer(capacity: text.utf8.count + 16)
+        out.appendEscaped(text, attribute: attribute)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// Swift strings hold no surrogates, so of XML 1.0's exclusions only these remain.

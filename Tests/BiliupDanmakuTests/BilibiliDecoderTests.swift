@@ -36,10 +36,14 @@ import Testing
         let superChat = #"{"cmd":"SUPER_CHAT_MESSAGE","data":{"uid":"42","message":"加油","price":30,"user_info":{"uname":"SC人"}}}"#
         let guardBuy = #"{"cmd":"GUARD_BUY","data":{"uid":43,"username":"舰长人","gift_name":"舰长","price":198000,"num":1}}"#
         let ignored = #"{"cmd":"INTERACT_WORD","data":{"uname":"x"}}"#
-        let sticker = #"{"cmd":"DANMU_MSG","info":[[0,1,25,16777215,0,0,0,"",0,0,0,"",0,"{}","{}",{"extra":"{\"emoticon_unique\":\"official_124\"}"}],"[dog]",[7,"表情人"]]}"#
+        // As the server sends a sticker: type 1 at info[0][12], its options object at [13], and the
+        // same name in [15].extra; an older shape names it in extra only.
+        let sticker = #"{"cmd":"DANMU_MSG","info":[[0,1,25,16777215,0,0,0,"",0,0,0,"",1,{"bulge_display":1,"emoticon_unique":"official_124","height":60,"in_player_area":1,"is_dynamic":1,"url":"https://i0.hdslb.com/bfs/live/a.png","width":183},"{}",{"extra":"{\"emoticon_unique\":\"official_124\",\"dm_type\":1}"}],"[dog]",[7,"表情人"]]}"#
+        let extraOnly = #"{"cmd":"DANMU_MSG","info":[[0,1,25,16777215,0,0,0,"",0,0,0,"",1,"{}","{}",{"extra":"{\"emoticon_unique\":\"room_9_1\"}"}],"[x]",[9,"贴纸人"]]}"#
         let game = #"{"cmd":"LIVE_INTERACTIVE_GAME","data":{"uname":"游戏人","uid":8,"msg":"from a game"}}"#
-        #expect(try decoder.decode(notification(sticker) + notification(game), receivedAt: now) == [
+        #expect(try decoder.decode(notification(sticker) + notification(extraOnly) + notification(game), receivedAt: now) == [
             .message(DanmakuMessage(text: "表情【official_124】", userName: "表情人", uid: 7, receivedAt: now)),
+            .message(DanmakuMessage(text: "表情【room_9_1】", userName: "贴纸人", uid: 9, receivedAt: now)),
             .message(DanmakuMessage(text: "from a game", userName: "游戏人", uid: 8, receivedAt: now)),
         ])
         let events = try decoder.decode(notification(superChat) + notification(ignored) + notification(guardBuy), receivedAt: now)

@@ -14,10 +14,12 @@ import Glibc
 
 let usage = """
     usage: chat-standin PLATFORM [--messages N] [--rate PER_SECOND] [--kinds chat,gift,superChat,guardBuy]
-                        [--fault KIND@INDEX ...] [--stamp-elapsed] [--room ID]
+                        [--fault KIND@INDEX ...] [--stamp-elapsed] [--room ID] [--reuse-frames]
       PLATFORM: bilibili, douyu, huya, douyin, twitch, twitcasting, youtube
       KIND: garbage, truncated, bomb, close, reset (sent before message INDEX)
       --stamp-elapsed: each text starts with the seconds since the first message went out
+      --reuse-frames: bilibili only, for floods: each batch size's compressed frame is built once and
+                      sent again (message contents repeat), so the stand-in's CPU does not cap the rate
     """
 
 var stopSignals = sigset_t()
@@ -36,6 +38,7 @@ guard let platform = arguments.popFirst(), !platform.hasPrefix("-") else { fail(
 var script = ChatScript(messages: 100)
 var room: String?
 var stampElapsed = false
+var reuseFrames = false
 while let argument = arguments.popFirst() {
     switch argument {
     case "--messages":
@@ -56,6 +59,8 @@ while let argument = arguments.popFirst() {
         script.faults.append(ChatFault(kind, beforeMessage: index))
     case "--stamp-elapsed":
         stampElapsed = true
+    case "--reuse-frames":
+        reuseFrames = true
     case "--room":
         guard let value = arguments.popFirst() else { fail("--room needs an id\n\(usage)") }
         room = value
@@ -84,7 +89,8 @@ if stampElapsed {
 do {
     let standIn: any ChatStandIn
     switch platform {
-    case "bilibili": standIn = try BilibiliChatStandIn(roomID: room.flatMap { Int64($0) } ?? 22_603_245, script: script)
+    case "bilibili": standIn = try BilibiliChatStandIn(roomID: room.flatMap { Int64($0) } ?? 22_603_245, script: script,
+                                                         reuseFrames: reuseFrames)
     case "douyu": standIn = try DouyuChatStandIn(roomID: room ?? "9999", script: script, splitPause: 0)
     case "huya": standIn = try HuyaChatStandIn(presenterUID: room.flatMap { Int64($0) } ?? 1_199_561_209_513, script: script)
     case "douyin": standIn = try DouyinChatStandIn(roomID: room ?? "7319482612581034790", script: script)

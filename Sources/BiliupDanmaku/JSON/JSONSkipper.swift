@@ -1,8 +1,10 @@
 /// Moves through JSON that `JSONValidator` has accepted: finds an object's member or an array's item by
 /// skipping the values before it, and decodes strings and integers. Every loop still stops at the end of
-/// the bytes, so text that was never validated reads as nothing rather than out of bounds.
+/// the bytes, never reading out of bounds.
 struct JSONSkipper {
     let bytes: UnsafeBufferPointer<UInt8>
+    /// The validator's notes: start and end of every array and object, by ascending start.
+    let containerSpans: UnsafeBufferPointer<Int>
 
     /// Where the value of member `name` starts, in the object starting at `start`.
     func member(named name: UnsafeBufferPointer<UInt8>, inObjectAt start: Int) -> Int? {
@@ -31,54 +33,76 @@ struct JSONSkipper {
         return nil
     }
 
-    func elementStarts(inArrayAt start: Int) -> [Int] {
-        var starts: [Int] = []
+    /// Calls `body` with where each of the array's first `limit` items starts, in order.
+    func forEachElementStart(inArrayAt start: Int, limit: Int, _ body: (Int) -> Void) {
         var index = skipWhitespace(from: start + 1)
-        while index < bytes.count, bytes[index] != UInt8(ascii: "]") {
-            starts.append(index)
+        var found = 0
+        while found < limit, index < bytes.count, bytes[index] != UInt8(ascii: "]") {
+            body(index)
+            found += 1
             index = nextItem(after: valueEnd(from: index))
         }
-        return starts
     }
 
-    /// The string starting at `start` (its opening quote), escapes decoded. A lone surrogate escape
-    /// becomes U+FFFD, as invalid UTF-8 does.
+    /// The string starting at `start` (its opening quote), escapes decoded, leniently: a lone
+    /// surrogate or a malformed `\u` becomes U+FFFD (as invalid UTF-8 does), an escape JSON does not
+    /// have stands for the character escaped.
     func string(at start: Int) -> String {
         let end = stringEnd(from: start)
-        let contentEnd = max(start + 1, end - 1)
-        let content = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<contentEnd])
-        guard content.contains(UInt8(ascii: "\\")) else { return String(decoding: content, as: UTF8.self) }
-        var scalars = String.UnicodeScalarView()
-        var utf8: [UInt8] = []
-        var index = 0
-        func flushUTF8() {
-            guard !utf8.isEmpty else { return }
-            scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
-            utf8.removeAll(keepingCapacity: true)
-        }
-        while index < content.count {
-            let byte = content[index]
-            index += 1
-            guard byte == UInt8(ascii: "\\"), index < content.count else {
-                utf8.append(byte)
-                continue
+        let content = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<max(start + 1, end - 1)])
+        guard JSONStringScanner.plainRunEnd(in: content, from: 0) < content.count else { return String(decoding: content, as: UTF8.self) }
+        return String(decoding: unescaped(content), as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of the string starting at `start`, escapes decoded.
+    func stringBytes(at start: Int) -> [UInt8] {
+        let end = stringEnd(from: start)
+        return unescaped(UnsafeBufferPointer(rebasing: bytes[(start + 1)..<max(start + 1, end - 1)]))
+    }
+
+    /// Decoded text is at most half as long again as its escaped form: an escape of two bytes gives one,
+    /// `\uXXXX` (six) at most three, a surrogate pair (twelve) four; only a malformed `\u` (two bytes)
+    /// gives more, U+FFFD's three.
+    private func unescaped(_ content: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: content.count + content.count / 2 + 1) { out, count in
+            var written = 0
+            var index = 0
+            while index < content.count {
+                let runEnd = JSONStringScanner.plainRunEnd(in: content, from: index)
+                if runEnd > index {
+                    UnsafeMutableRawPointer(out.baseAddress! + written)
+                        .copyMemory(from: content.baseAddress! + index, byteCount: runEnd - index)
+                    written += runEnd - index
+                    index = runEnd
+                }
+                guard index < content.count else { break }
+                let byte = content[index]
+                index += 1
+                guard byte == UInt8(ascii: "\\"), index < content.count else {
+                    out[written] = byte
+                    written += 1
+                    continue
+                }
+                let escaped = content[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "b"): out[written] = 0x08
+                case UInt8(ascii: "f"): out[written] = 0x0C
+                case UInt8(ascii: "n"): out[written] = 0x0A
+                case UInt8(ascii: "r"): out[written] = 0x0D
+                case UInt8(ascii: "t"): out[written] = 0x09
+                case UInt8(ascii: "u"):
+                    UTF8.encode(unicodeEscape(in: content, at: &index)) { unit in
+                        out[written] = unit
+                        written += 1
+                    }
+                    continue
+                default: out[written] = escaped
+                }
+                written += 1
             }
-            let escaped = content[index]
-            index += 1
-            switch escaped {
-            case UInt8(ascii: "b"): utf8.append(0x08)
-            case UInt8(ascii: "f"): utf8.append(0x0C)
-            case UInt8(ascii: "n"): utf8.append(0x0A)
-            case UInt8(ascii: "r"): utf8.append(0x0D)
-            case UInt8(ascii: "t"): utf8.append(0x09)
-            case UInt8(ascii: "u"):
-                flushUTF8()
-                scalars.append(unicodeEscape(in: content, at: &index))
-            default: utf8.append(escaped)
-            }
+            count = written
         }
-        flushUTF8()
-        return String(scalars)
     }
 
     /// `\uXXXX` (the index just past the `u`), with a following `\uXXXX` low surrogate when this is a
@@ -105,7 +129,7 @@ struct JSONSkipper {
         return value
     }
 
-    static func hexValue(_ byte: UInt8) -> UInt8? {
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
@@ -163,15 +187,7 @@ struct JSONSkipper {
 
     /// Just past the closing quote of the string whose opening quote is at `start`.
     private func stringEnd(from start: Int) -> Int {
-        var index = start + 1
-        while index < bytes.count {
-            switch bytes[index] {
-            case UInt8(ascii: "\""): return index + 1
-            case UInt8(ascii: "\\"): index += 2
-            default: index += 1
-            }
-        }
-        return bytes.count
+        JSONStringScanner.stringEnd(in: bytes, from: start + 1) ?? bytes.count
     }
 
     /// Just past the value starting at `start`.
@@ -181,24 +197,7 @@ struct JSONSkipper {
         case UInt8(ascii: "\""):
             return stringEnd(from: start)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var depth = 0
-            var index = start
-            while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: "\""):
-                    index = stringEnd(from: index)
-                    continue
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 { return index + 1 }
-                default:
-                    break
-                }
-                index += 1
-            }
-            return bytes.count
+            return containerEnd(startingAt: start)
         default:
             var index = start
             while index < bytes.count {
@@ -211,10 +210,24 @@ struct JSONSkipper {
         }
     }
 
+    /// A binary search of the validator's notes; the end of the bytes for a start it did not note.
+    private func containerEnd(startingAt start: Int) -> Int {
+        var low = 0
+        var high = containerSpans.count / 2
+        while low < high {
+            let middle = (low + high) / 2
+            let noted = containerSpans[middle * 2]
+            if noted == start { return containerSpans[middle * 2 + 1] }
+            if noted < start { low = middle + 1 } else { high = middle }
+        }
+        return bytes.count
+    }
+
     /// Whether the key string from `start` (its opening quote) to `end` (past its closing one) is `name`.
     private func keyMatches(_ name: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
         let raw = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<max(start + 1, end - 1)])
-        if !raw.contains(UInt8(ascii: "\\")) { return raw.elementsEqual(name) }
-        return string(at: start).utf8.elementsEqual(name)
+        if raw.count == name.count && raw.elementsEqual(name) { return true }
+        // A key written with escapes can still be the name.
+        return raw.contains(UInt8(ascii: "\\")) && string(at: start).utf8.elementsEqual(name)
     }
 }

@@ -33,13 +33,20 @@ public final class BilibiliChatStandIn: ChatStandIn, @unchecked Sendable {
     private let log = ChatStandInLog()
     private let compression: Compression
     private let batches = Batches()
+    private let reusedFrames: ReusedFrames?
 
+    /// - Parameter reuseFrames: flood mode, for the danmaku benchmark: a batch's compressed frame is built
+    ///   once per batch size and compression and sent again for every later batch like it, so that this
+    ///   stand-in's own JSON encoding and compression do not cap the rate on a small machine. Message
+    ///   contents then repeat; their count is what a flood measures.
     public init(roomID: Int64 = 22_603_245, viewerUID: Int64 = 0, token: String = "standin-token-Zm9vYmFy",
-                script: ChatScript = ChatScript(), compression: Compression = .alternating) throws {
+                script: ChatScript = ChatScript(), compression: Compression = .alternating,
+                reuseFrames: Bool = false) throws {
         self.roomID = roomID
         self.viewerUID = viewerUID
         self.token = token
         self.compression = compression
+        reusedFrames = reuseFrames ? ReusedFrames() : nil
         feed = ChatFeed(script: script, supported: Set(StandInChatMessage.Kind.allCases))
         server = try LoopbackChatServer()
         server.webSocket("/sub") { [unowned self] request, socket in serve(request, socket) }
@@ -97,14 +104,16 @@ public final class BilibiliChatStandIn: ChatStandIn, @unchecked Sendable {
 
     private func sendScript(_ socket: StandInWebSocket) {
         feed.run(maxBatch: Self.maxBatch, isOpen: { !socket.isClosed }, send: { messages in
-            let inner = messages.flatMap {
-                BilibiliChatWire.packet(operation: BilibiliChatWire.notification, version: 0,
-                                        body: BilibiliChatWire.notificationJSON($0, roomID: roomID, now: Date()))
-            }
             let useBrotli = batches.nextIsBrotli(compression)
-            let body = useBrotli ? ChatCompression.brotli(inner) : ChatCompression.zlib(inner)
-            return socket.send(.binary(BilibiliChatWire.packet(operation: BilibiliChatWire.notification,
-                                                               version: useBrotli ? 3 : 2, body: body)))
+            let frame = { [roomID] in
+                let inner = messages.flatMap {
+                    BilibiliChatWire.packet(operation: BilibiliChatWire.notification, version: 0,
+                                            body: BilibiliChatWire.notificationJSON($0, roomID: roomID, now: Date()))
+                }
+                let body = useBrotli ? ChatCompression.brotli(inner) : ChatCompression.zlib(inner)
+                return BilibiliChatWire.packet(operation: BilibiliChatWire.notification, version: useBrotli ? 3 : 2, body: body)
+            }
+            return socket.send(.binary(reusedFrames?.frame(count: messages.count, brotli: useBrotli, make: frame) ?? frame()))
         }, fault: { kind in
             log.fault(kind)
             switch kind {
@@ -141,5 +150,19 @@ private final class Batches: @unchecked Sendable {
             return count % 2 == 0
         }
         }
+    }
+}
+
+/// Flood mode's frames, one per batch size and compression.
+private final class ReusedFrames: @unchecked Sendable {
+    private let lock = NSLock()
+    private var frames: [Int: [UInt8]] = [:]
+
+    func frame(count: Int, brotli: Bool, make: () -> [UInt8]) -> [UInt8] {
+        let key = count * 2 + (brotli ? 1 : 0)
+        if let frame = lock.withLock({ frames[key] }) { return frame }
+        let frame = make()
+        lock.withLock { frames[key] = frame }
+        return frame
     }
 }
