@@ -15,10 +15,9 @@ import Testing
         #expect(queue.offer(.messages(second)) == 150)
         #expect(queue.push(1))
         #expect(queue.count == 100)
+        #expect(queue.offer(.messages(second)) == 190)
         var taken: [BoundedChatQueue<Int>.Entry] = []
-        let result = queue.take(into: &taken, deadline: nil)
-        #expect(result.drops == .init(count: 150, firstAt: ChatTime.date(100)))
-        #expect(!result.closed)
+        #expect(!queue.take(into: &taken, deadline: nil))
         var kept: [String] = []
         var order: [String] = []
         for entry in taken {
@@ -27,17 +26,20 @@ import Testing
             case .chat(.connected): order.append("connected")
             case .chat(.disconnected): order.append("disconnected")
             case .command(let n): order.append("command \(n)")
+            case .dropped(let count, let firstAt): order.append("dropped \(count) from \(firstAt.timeIntervalSinceReferenceDate - ChatTime.base)")
             }
         }
         #expect(kept == (0..<100).map { "m\($0)" })
-        #expect(order == ["messages", "connected", "messages", "command 1"])
-        // Room again once taken; the drop count starts over.
+        // Drops keep their place among the commands, and drops in a row are one entry.
+        #expect(order == ["messages", "connected", "messages", "dropped 150 from 100.0", "command 1", "dropped 190 from 60.0"])
+        // Room again once taken.
         #expect(queue.count == 0 && queue.offer(.messages(first)) == 0)
         taken.removeAll()
-        #expect(queue.take(into: &taken, deadline: nil).drops.count == 0)
+        #expect(!queue.take(into: &taken, deadline: nil))
+        #expect(taken.count == 1)
         queue.close()
         #expect(!queue.push(2) && queue.offer(.messages(first)) == first.count)
-        #expect(queue.take(into: &taken, deadline: Date.distantFuture).closed)
+        #expect(queue.take(into: &taken, deadline: Date.distantFuture))
     }
 
     @Test func threeSegmentsThroughTheCaptureThreads() throws {

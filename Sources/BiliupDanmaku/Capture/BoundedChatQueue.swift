@@ -9,19 +9,15 @@ final class BoundedChatQueue<Command>: @unchecked Sendable {
     enum Entry {
         case chat(ChatEvent)
         case command(Command)
-    }
-
-    /// Messages dropped since the consumer last took: how many, and when the first of them arrived.
-    struct Drops: Equatable {
-        var count = 0
-        var firstAt: Date?
+        /// Messages that did not fit, counted where they would have been: a command after them (a
+        /// segment closing) comes after them too. Drops in a row are one entry.
+        case dropped(count: Int, firstAt: Date)
     }
 
     let capacity: Int
     private let condition = NSCondition()
     private var entries: [Entry] = []
     private var queuedMessages = 0
-    private var drops = Drops()
     private var closed = false
 
     init(capacity: Int) {
@@ -57,8 +53,11 @@ final class BoundedChatQueue<Command>: @unchecked Sendable {
         }
         let lost = batch.count - kept
         if lost > 0 && !closed {
-            if drops.count == 0 { drops.firstAt = batch[kept].receivedAt }
-            drops.count += lost
+            if case .dropped(let count, let firstAt)? = entries.last {
+                entries[entries.count - 1] = .dropped(count: count + lost, firstAt: firstAt)
+            } else {
+                entries.append(.dropped(count: lost, firstAt: batch[kept].receivedAt))
+            }
             condition.signal()
         }
         return lost
@@ -75,19 +74,13 @@ final class BoundedChatQueue<Command>: @unchecked Sendable {
         return true
     }
 
-    struct Taken {
-        var drops: Drops
-        /// The queue is closed: nothing more will come.
-        var closed: Bool
-    }
-
     /// Waits until something is queued (or `deadline` passes, or the queue closes), then moves everything
-    /// queued into `taken` (which should come in empty: its buffer is reused) and reports the drops since
-    /// the last take.
-    func take(into taken: inout [Entry], deadline: Date?) -> Taken {
+    /// queued into `taken` (which should come in empty: its buffer is reused). Returns whether the queue
+    /// is closed: nothing more will come.
+    func take(into taken: inout [Entry], deadline: Date?) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while entries.isEmpty && drops.count == 0 && !closed {
+        while entries.isEmpty && !closed {
             if let deadline {
                 if !condition.wait(until: deadline) { break }
             } else {
@@ -96,9 +89,7 @@ final class BoundedChatQueue<Command>: @unchecked Sendable {
         }
         swap(&entries, &taken)
         queuedMessages = 0
-        let reported = drops
-        drops = Drops()
-        return Taken(drops: reported, closed: closed)
+        return closed
     }
 
     /// No more entries are accepted; a waiting `take` returns.

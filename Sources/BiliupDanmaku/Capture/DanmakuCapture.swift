@@ -117,7 +117,7 @@ public final class DanmakuCapture: @unchecked Sendable {
         while !finished {
             let now = Date.timeIntervalSinceReferenceDate
             let wake = min(writer.tick(now: now) ?? .infinity, now + maxSleep)
-            let taken = queue.take(into: &entries, deadline: Date(timeIntervalSinceReferenceDate: wake))
+            let closed = queue.take(into: &entries, deadline: Date(timeIntervalSinceReferenceDate: wake))
             for entry in entries {
                 switch entry {
                 case .chat(.messages(let batch)):
@@ -127,6 +127,8 @@ public final class DanmakuCapture: @unchecked Sendable {
                     writer.connected(at: at)
                 case .chat(.disconnected(let at, let reason)):
                     writer.disconnected(at: at, reason: reason)
+                case .dropped(let count, let firstAt):
+                    if !finished { writer.dropped(count, at: firstAt) }
                 case .command(.opened(let path, let firstFrameAt, let lag)):
                     writer.opened(videoPath: path, firstFrameAt: firstFrameAt, arrivalLag: lag,
                                   now: Date.timeIntervalSinceReferenceDate)
@@ -138,8 +140,7 @@ public final class DanmakuCapture: @unchecked Sendable {
                 }
             }
             entries.removeAll(keepingCapacity: true)
-            if let at = taken.drops.firstAt, !finished { writer.dropped(taken.drops.count, at: at) }
-            if taken.closed && !finished {
+            if closed && !finished {
                 // The capture was dropped without `finish`: complete the files all the same.
                 _ = writer.finish(now: Date.timeIntervalSinceReferenceDate)
                 finished = true
