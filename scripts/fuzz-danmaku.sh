@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes every danmaku decoder (bilibili, douyu, twitch, huya, douyin) over the hand-made seed frames in
+# Fuzzes every danmaku decoder (bilibili, douyu, twitch, huya, douyin, twitcasting, youtube) over the hand-made seed frames in
 # Tests/BiliupDanmakuTests/Corpus (written by its make-corpus.py), two ways:
 #
 #  seeded     the DanmakuFuzzTests suite with BILIUP_FUZZ_ITERATIONS (default 1,000,000) mutated frames per
@@ -38,7 +38,7 @@ if [ "$mode" != seeded ]; then
   mkdir -p "$work/corpus"
   # Selector bytes in the order of the harness's decoder list.
   index=0
-  for protocol in bilibili douyu twitch huya douyin; do
+  for protocol in bilibili douyu twitch huya douyin twitcasting youtube; do
     for seed in Tests/BiliupDanmakuTests/Corpus/$protocol/*; do
       { printf "\\x$(printf %02x $index)"; cat "$seed"; } > "$work/corpus/$protocol-$(basename "$seed")"
     done

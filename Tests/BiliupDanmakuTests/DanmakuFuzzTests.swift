@@ -28,6 +28,8 @@ import Testing
             let receipt = try DouyinChatSession().receive(.binary(bytes), at: receivedAt)
             return receipt.messages.count + receipt.replies.count
         },
+        "twitcasting": { try TwitCastingComments.decode(String(decoding: $0, as: UTF8.self), receivedAt: receivedAt).count },
+        "youtube": { try YouTubeLiveChat.decode($0, receivedAt: receivedAt).messages.count },
     ]
 
     static func seeds(_ protocolName: String) throws -> [(name: String, bytes: [UInt8])] {
@@ -52,7 +54,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["bilibili", "douyu", "twitch", "huya", "douyin"])
+    @Test(arguments: ["bilibili", "douyu", "twitch", "huya", "douyin", "twitcasting", "youtube"])
     func survivesMutatedSeeds(_ protocolName: String) throws {
         let decode = try #require(Self.decoders[protocolName])
         let seeds = try Self.seeds(protocolName)

@@ -18,6 +18,8 @@ private let decoders: [@Sendable ([UInt8]) throws -> Void] = [
     { _ = TwitchIRC.decode(String(decoding: $0, as: UTF8.self), receivedAt: receivedAt) },
     { _ = try HuyaChatSession(presenterUID: 1_199_513_219_532).receive(.binary($0), at: receivedAt) },
     { _ = try DouyinChatSession().receive(.binary($0), at: receivedAt) },
+    { _ = try TwitCastingComments.decode(String(decoding: $0, as: UTF8.self), receivedAt: receivedAt) },
+    { _ = try YouTubeLiveChat.decode($0, receivedAt: receivedAt) },
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -91,3 +91,29 @@ def push(log_id, ptype, payload):
     return p_uint(1, 0) + p_uint(2, log_id) + p_str(6, "pb") + p_str(7, ptype) + (p_bytes(8, payload) if payload is not None else b"")
 write("douyin", "chat-gift-ack.bin", push(7311234567890123456, "msg", gzip.compress(response, 9, mtime=0)))
 write("douyin", "uncompressed.bin", push(7, "msg", response))
+
+# TwitCasting: one WebSocket text message, lines of JSON arrays of events (older and newer comment shapes,
+# a gift, a control message that is not an array).
+write("twitcasting", "comments-and-gift.txt", "\n".join([
+    json.dumps([{"id": 1, "message": "こんにちは", "from_user": {"id": "tc_user", "name": "視聴者"}}], ensure_ascii=False),
+    json.dumps([{"type": "comment", "id": 2, "message": "hi", "author": {"id": "c:other", "name": "Other"}},
+                {"type": "gift", "message": "", "item": {"name": "お茶"}, "sender": {"id": "g", "name": "Giver"}}],
+               ensure_ascii=False),
+    json.dumps({"type": "ping"}),
+]).encode())
+
+# YouTube: one get_live_chat answer with a text message (runs with an emoji), a super chat and a sticker.
+write("youtube", "live-chat-answer.json", json.dumps({
+    "responseContext": {"serviceTrackingParams": []},
+    "continuationContents": {"liveChatContinuation": {
+        "continuations": [{"invalidationContinuationData": {"timeoutMs": 5000, "continuation": "0ofMyAN"}}],
+        "actions": [
+            {"addChatItemAction": {"item": {"liveChatTextMessageRenderer": {
+                "message": {"runs": [{"text": "hello "}, {"emoji": {"emojiId": "x", "shortcuts": [":wave:"]}}]},
+                "authorName": {"simpleText": "Viewer"}, "id": "a"}}}},
+            {"addChatItemAction": {"item": {"liveChatPaidMessageRenderer": {
+                "purchaseAmountText": {"simpleText": "$5.00"}, "message": {"runs": [{"text": "great"}]},
+                "authorName": {"simpleText": "Fan"}, "bodyBackgroundColor": 4280191205, "id": "b"}}}},
+            {"addChatItemAction": {"item": {"liveChatPaidStickerRenderer": {
+                "purchaseAmountText": {"simpleText": "¥200"}, "authorName": {"simpleText": "S"}, "id": "c"}}}},
+        ]}}}, ensure_ascii=False).encode())
