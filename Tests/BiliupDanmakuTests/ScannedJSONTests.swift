@@ -43,6 +43,19 @@ import Testing
         }
     }
 
+    /// Strings are scanned eight bytes at a time with carries between words: every alignment of a run of
+    /// backslashes before a quote ends (or does not end) the string where Foundation says.
+    @Test func backslashRunsAtEveryAlignment() throws {
+        for padding in 0..<17 {
+            for run in 0..<6 {
+                let text = "[\"" + String(repeating: "a", count: padding) + String(repeating: "\\", count: run) + "\"x\", \"b\"]"
+                let foundation = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]
+                let scanned = try? ScannedJSON(Array(text.utf8)).root.elements.map(\.stringValue)
+                #expect(scanned == foundation.map { $0.map(Optional.some) }, "\(text)")
+            }
+        }
+    }
+
     @Test func readsOddStringsLeniently() throws {
         let json = try root("[\"a\u{01}b\", \"\\x\\q\", \"\\u12G4\", \"\\\\\", \"\\\"\"]")
         #expect(json.elements.map(\.stringValue) == ["a\u{01}b", "xq", "\u{FFFD}12G4", "\\", "\""])

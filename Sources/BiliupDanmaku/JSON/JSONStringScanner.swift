@@ -68,26 +68,26 @@ enum JSONStringScanner {
                 escaped = backslashBytes >> 63 != 0
             } else {
                 for position in index..<index + 8 {
-                    if escaped {
-                        escaped = false
-                    } else if bytes[position] == UInt8(ascii: "\\") {
-                        escaped = true
-                    } else if bytes[position] == UInt8(ascii: "\"") {
-                        return position + 1
-                    }
+                    if let end = step(bytes[position], at: position, escaped: &escaped) { return end }
                 }
             }
             index += 8
         }
-        while index < bytes.count {
-            if escaped {
-                escaped = false
-            } else if bytes[index] == UInt8(ascii: "\\") {
-                escaped = true
-            } else if bytes[index] == UInt8(ascii: "\"") {
-                return index + 1
-            }
-            index += 1
+        for position in index..<bytes.count {
+            if let end = step(bytes[position], at: position, escaped: &escaped) { return end }
+        }
+        return nil
+    }
+
+    /// One byte of the byte-by-byte walk: the string's end when `byte` is its closing quote.
+    @inline(__always)
+    private static func step(_ byte: UInt8, at position: Int, escaped: inout Bool) -> Int? {
+        if escaped {
+            escaped = false
+        } else if byte == UInt8(ascii: "\\") {
+            escaped = true
+        } else if byte == UInt8(ascii: "\"") {
+            return position + 1
         }
         return nil
     }
