@@ -48,61 +48,71 @@ struct JSONSkipper {
     /// surrogate or a malformed `\u` becomes U+FFFD (as invalid UTF-8 does), an escape JSON does not
     /// have stands for the character escaped.
     func string(at start: Int) -> String {
-        let end = stringEnd(from: start)
-        let content = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<max(start + 1, end - 1)])
-        guard JSONStringScanner.plainRunEnd(in: content, from: 0) < content.count else { return String(decoding: content, as: UTF8.self) }
-        return String(decoding: unescaped(content), as: UTF8.self)
+        let content = contents(ofStringAt: start)
+        guard JSONStringScanner.plainRunEnd(in: content, from: 0) < content.count else {
+            return String(decoding: content, as: UTF8.self)
+        }
+        // Decoded straight into the string's storage, which repairs invalid UTF-8.
+        return String(unsafeUninitializedCapacity: Self.unescapedCapacity(content)) { unescape(content, into: $0) }
     }
 
     /// The UTF-8 bytes of the string starting at `start`, escapes decoded.
     func stringBytes(at start: Int) -> [UInt8] {
-        let end = stringEnd(from: start)
-        return unescaped(UnsafeBufferPointer(rebasing: bytes[(start + 1)..<max(start + 1, end - 1)]))
+        let content = contents(ofStringAt: start)
+        return [UInt8](unsafeUninitializedCapacity: Self.unescapedCapacity(content)) { $1 = unescape(content, into: $0) }
+    }
+
+    /// The bytes between the string's quotes.
+    private func contents(ofStringAt start: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[(start + 1)..<max(start + 1, stringEnd(from: start) - 1)])
     }
 
     /// Decoded text is at most half as long again as its escaped form: an escape of two bytes gives one,
     /// `\uXXXX` (six) at most three, a surrogate pair (twelve) four; only a malformed `\u` (two bytes)
     /// gives more, U+FFFD's three.
-    private func unescaped(_ content: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: content.count + content.count / 2 + 1) { out, count in
-            var written = 0
-            var index = 0
-            while index < content.count {
-                let runEnd = JSONStringScanner.plainRunEnd(in: content, from: index)
-                if runEnd > index {
-                    UnsafeMutableRawPointer(out.baseAddress! + written)
-                        .copyMemory(from: content.baseAddress! + index, byteCount: runEnd - index)
-                    written += runEnd - index
-                    index = runEnd
-                }
-                guard index < content.count else { break }
-                let byte = content[index]
-                index += 1
-                guard byte == UInt8(ascii: "\\"), index < content.count else {
-                    out[written] = byte
-                    written += 1
-                    continue
-                }
-                let escaped = content[index]
-                index += 1
-                switch escaped {
-                case UInt8(ascii: "b"): out[written] = 0x08
-                case UInt8(ascii: "f"): out[written] = 0x0C
-                case UInt8(ascii: "n"): out[written] = 0x0A
-                case UInt8(ascii: "r"): out[written] = 0x0D
-                case UInt8(ascii: "t"): out[written] = 0x09
-                case UInt8(ascii: "u"):
-                    UTF8.encode(unicodeEscape(in: content, at: &index)) { unit in
-                        out[written] = unit
-                        written += 1
-                    }
-                    continue
-                default: out[written] = escaped
-                }
-                written += 1
+    private static func unescapedCapacity(_ content: UnsafeBufferPointer<UInt8>) -> Int {
+        content.count + content.count / 2 + 1
+    }
+
+    /// Writes `content` with its escapes decoded into `out` (of `unescapedCapacity`); returns the length.
+    private func unescape(_ content: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var written = 0
+        var index = 0
+        while index < content.count {
+            let runEnd = JSONStringScanner.plainRunEnd(in: content, from: index)
+            if runEnd > index {
+                UnsafeMutableRawPointer(out.baseAddress! + written)
+                    .copyMemory(from: content.baseAddress! + index, byteCount: runEnd - index)
+                written += runEnd - index
+                index = runEnd
             }
-            count = written
+            guard index < content.count else { break }
+            let byte = content[index]
+            index += 1
+            guard byte == UInt8(ascii: "\\"), index < content.count else {
+                out[written] = byte
+                written += 1
+                continue
+            }
+            let escaped = content[index]
+            index += 1
+            switch escaped {
+            case UInt8(ascii: "b"): out[written] = 0x08
+            case UInt8(ascii: "f"): out[written] = 0x0C
+            case UInt8(ascii: "n"): out[written] = 0x0A
+            case UInt8(ascii: "r"): out[written] = 0x0D
+            case UInt8(ascii: "t"): out[written] = 0x09
+            case UInt8(ascii: "u"):
+                UTF8.encode(unicodeEscape(in: content, at: &index)) { unit in
+                    out[written] = unit
+                    written += 1
+                }
+                continue
+            default: out[written] = escaped
+            }
+            written += 1
         }
+        return written
     }
 
     /// `\uXXXX` (the index just past the `u`), with a following `\uXXXX` low surrogate when this is a
