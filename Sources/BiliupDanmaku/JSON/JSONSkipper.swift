@@ -59,7 +59,9 @@ struct JSONSkipper {
     /// The UTF-8 bytes of the string starting at `start`, escapes decoded.
     func stringBytes(at start: Int) -> [UInt8] {
         let content = contents(ofStringAt: start)
-        return [UInt8](unsafeUninitializedCapacity: Self.unescapedCapacity(content)) { $1 = unescape(content, into: $0) }
+        return [UInt8](unsafeUninitializedCapacity: Self.unescapedCapacity(content)) {
+            $1 = unescape(content, into: $0)
+        }
     }
 
     /// The bytes between the string's quotes.

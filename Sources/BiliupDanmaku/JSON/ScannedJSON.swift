@@ -8,9 +8,9 @@
 struct ScannedJSON {
     let root: JSONElement
 
-    /// Checks the text against JSON's grammar (`JSONValidator`; nesting depth limited), so that lookups can skip
-    /// values without checking them again; where each array and object ends is noted on the way, so
-    /// that skipping one costs a lookup rather than a pass over its bytes.
+    /// Checks the text against JSON's grammar (`JSONValidator`; nesting depth limited), so that lookups
+    /// can skip values without checking them again; where each array and object ends is noted on the
+    /// way, so that skipping one costs a lookup rather than a pass over its bytes.
     init(_ bytes: [UInt8]) throws(DanmakuDecodeError) {
         let checked = bytes.withUnsafeBufferPointer { buffer -> (start: Int, spans: [Int])? in
             var validator = JSONValidator(bytes: buffer)
@@ -33,7 +33,9 @@ private final class JSONText {
     }
 
     func read<T>(_ body: (JSONSkipper) -> T) -> T {
-        bytes.withUnsafeBufferPointer { b in containerSpans.withUnsafeBufferPointer { body(JSONSkipper(bytes: b, containerSpans: $0)) } }
+        bytes.withUnsafeBufferPointer { bytes in
+            containerSpans.withUnsafeBufferPointer { body(JSONSkipper(bytes: bytes, containerSpans: $0)) }
+        }
     }
 }
 
@@ -51,7 +53,7 @@ struct JSONElement {
     var isArray: Bool { first == UInt8(ascii: "[") }
 
     subscript(key: String) -> JSONElement? {
-        guard first == UInt8(ascii: "{") else { return nil }
+        guard isObject else { return nil }
         var key = key
         let found = key.withUTF8 { name in text.read { $0.member(named: name, inObjectAt: start) } }
         return found.map { JSONElement(text: text, start: $0) }
@@ -67,7 +69,9 @@ struct JSONElement {
     var elements: [JSONElement] {
         guard isArray else { return [] }
         var items: [JSONElement] = []
-        text.read { $0.forEachElementStart(inArrayAt: start, limit: .max) { items.append(JSONElement(text: text, start: $0)) } }
+        text.read { skipper in
+            skipper.forEachElementStart(inArrayAt: start, limit: .max) { items.append(JSONElement(text: text, start: $0)) }
+        }
         return items
     }
 
@@ -117,14 +121,18 @@ struct JSONItems {
 
     fileprivate mutating func add(_ start: Int) {
         guard count < Self.capacity else { return }
-        withUnsafeMutableBytes(of: &starts) { $0.storeBytes(of: start, toByteOffset: count * MemoryLayout<Int>.stride, as: Int.self) }
+        withUnsafeMutableBytes(of: &starts) {
+            $0.storeBytes(of: start, toByteOffset: count * MemoryLayout<Int>.stride, as: Int.self)
+        }
         count += 1
     }
 
     /// The item at `index`, or nil past the end.
     subscript(index: Int) -> JSONElement? {
         guard index >= 0 && index < count else { return nil }
-        let start = withUnsafeBytes(of: starts) { $0.load(fromByteOffset: index * MemoryLayout<Int>.stride, as: Int.self) }
+        let start = withUnsafeBytes(of: starts) {
+            $0.load(fromByteOffset: index * MemoryLayout<Int>.stride, as: Int.self)
+        }
         return JSONElement(text: text, start: start)
     }
 }
