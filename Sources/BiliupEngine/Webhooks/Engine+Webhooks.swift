@@ -26,7 +26,7 @@ extension Engine {
 
     /// Adds a webhook of the API's; `name` defaults to the URL, `events` to every kind.
     public func addWebhook(name: String?, url: String, events: [String]?, secret: String?) throws(EngineError) -> WebhookRecord {
-        let record = WebhookRecord(name: name ?? url, origin: .api, url: url, events: events ?? WebhookRules.eventNames,
+        let record = WebhookRecord(name: name ?? WebhookRules.defaultName(for: url), origin: .api, url: url, events: events ?? WebhookRules.eventNames,
                                    secret: secret ?? "")
         let saved = try saveWebhook(try checked(record))
         publish(EngineEvent(.config, message: "webhook '\(saved.name)' added through the API"))
@@ -97,8 +97,8 @@ extension Engine {
     private func checked(_ record: WebhookRecord) throws(EngineError) -> WebhookRecord {
         var r = record
         r.name = r.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let problem = WebhookRules.problem(name: r.name) { throw EngineError.invalid("name", problem) }
         if let problem = WebhookRules.problem(url: r.url) { throw EngineError.invalid("url", problem) }
+        if let problem = WebhookRules.problem(name: r.name) { throw EngineError.invalid("name", problem) }
         if addressPolicy.blocksPrivateAddresses, let host = WebhookAddress.privateHost(of: r.url) {
             throw EngineError.invalid("url", "\(host) is a local or private address, and block_private_addresses is on")
         }

@@ -5,7 +5,7 @@ import Foundation
 /// `biliup.webhook { url = "https://…", events = { "segment", … }, secret = "…", name = "…" }` in main.lua:
 /// where the engine POSTs the events named.
 public struct WebhookDeclaration: Sendable, Equatable {
-    /// The user's name for it; the URL when main.lua gives none.
+    /// The user's name for it; the URL (its first 100 characters) when main.lua gives none.
     public var name: String
     public var url: String
     public var events: [String]
@@ -32,6 +32,11 @@ public enum WebhookRules {
     /// HMAC takes any key length; a key longer than this is a pasted file, not a secret.
     public static let maxSecretBytes = 512
     public static let maxNameLength = 100
+
+    /// A webhook's name when none is given: its URL, cut to the longest name.
+    public static func defaultName(for url: String) -> String {
+        String(url.prefix(maxNameLength))
+    }
 
     public static func problem(url: String) -> String? {
         guard url.utf8.count <= maxURLBytes else { return "longer than \(maxURLBytes) bytes" }
@@ -116,7 +121,7 @@ struct WebhookDeclarationReader {
             if case .string(let s) = v { secret = s } else { fail(d.line, "biliup.webhook: secret: expected a string, got a \(kind(v))") }
             if let problem = WebhookRules.problem(secret: secret) { fail(d.line, "biliup.webhook: secret: \(problem)") }
         }
-        var name = url
+        var name = WebhookRules.defaultName(for: url)
         if let v = d.value["name"] {
             if case .string(let s) = v { name = s } else { fail(d.line, "biliup.webhook: name: expected a string, got \(OrchestrationReader.describe(v))") }
         }
