@@ -71,9 +71,11 @@ extension Engine {
         })
     }
 
-    /// Delivery follows the store's webhooks from now on.
+    /// Delivery follows the store's webhooks from now on. Without a main.lua (`biliup server`) its
+    /// webhooks stay in the store for the next `biliup run` but send nothing, as its streamers are not watched.
     func refreshWebhooks() {
-        do { webhookDispatcher.update(try store.webhooks()) } catch {
+        let hasScript = config.hasScript
+        do { webhookDispatcher.update(try store.webhooks().filter { hasScript || $0.origin == .api }) } catch {
             publish(EngineEvent(.error, level: .error, message: "webhooks: cannot read them from the store: \(error)"))
         }
     }
