@@ -86,3 +86,14 @@ end)
 biliup.on("stream_end", function(ev)
   log.info(ev.streamer .. ": session over (" .. ev.reason .. "), " .. #ev.segments .. " file(s)")
 end)
+
+-- Webhooks: each event named is POSTed as JSON ({type, id, time, streamer, session, message, data}) to
+-- the URL, signed with the secret (X-Biliup-Signature: sha256=HMAC-SHA256 of the body), retried after
+-- 1, 4 and 16 s; a receiver that stays down costs an error event, never a frame. Events: stream_start,
+-- segment, stream_end, error, upload_start, upload_done, upload_error (default: all). The web page and
+-- /api/webhooks add more.
+-- biliup.webhook {
+--   url = "https://hooks.example.com/biliup",
+--   events = { "stream_start", "segment", "stream_end", "upload_done", "error" },
+--   secret = "a long random string",
+-- }

@@ -53,6 +53,8 @@ public actor Engine {
 
     /// `block_private_addresses` as the plugin VM reads it: the checker's, so the setting reaches plugin requests.
     nonisolated let addressPolicy: AddressPolicy
+    /// Sends events to the webhooks (main.lua's and the API's), off the bus, each through its own bounded queue.
+    nonisolated let webhookDispatcher: WebhookDispatcher
 
     /// `addressPolicy` is the one the checker's requests read (its `ScriptConfiguration.addressPolicy`).
     /// `uploader` uploads the sessions of streamers whose template names an account; without one they
@@ -70,6 +72,11 @@ public actor Engine {
         self.environment = environment
         self.config = config
         self.addressPolicy = addressPolicy
+        // Webhook requests reach the network like chat and plugin requests: same remap, proxy, address policy.
+        webhookDispatcher = WebhookDispatcher(
+            network: WebhookNetwork(hostRemap: environment.chatNetwork.hostRemap, proxy: environment.chatNetwork.proxy,
+                                    addressPolicy: addressPolicy),
+            settings: environment.webhookDelivery) { [bus] event in bus.publish(event) }
         scriptGlobal = config.global
         self.store = store
         self.checker = checker
@@ -94,6 +101,7 @@ public actor Engine {
             throw EngineError(error)
         }
         try resumeUploads()
+        bus.attach { [webhookDispatcher] event in webhookDispatcher.accept(event) }
         try apply(config, announce: false)
         scheduler.start()
         pumpUploads()
@@ -119,7 +127,9 @@ public actor Engine {
         if new.hasScript {
             try store.syncScriptTemplates(new.templates.map { TemplateRecord(name: $0.name, origin: .script, fields: $0.fields) })
             sync = try store.syncScriptStreamers(new.streamers.map(StreamerRecord.init(declaration:)))
+            try syncScriptWebhooks(new.webhooks)
         }
+        refreshWebhooks()
         scriptGlobal = new.global
         config = new
         config.global = GlobalSettings.applying(apiSettings, to: scriptGlobal)
@@ -190,6 +200,7 @@ public actor Engine {
         }
         await stopUploads()
         await bus.close()
+        await webhookDispatcher.stop(grace: environment.webhookDelivery.shutdownGrace)
     }
 
     // MARK: Checks

@@ -88,6 +88,7 @@ public final class APIServer: Sendable {
         AdminRoutes.add(to: table, s)
         AccountRoutes.add(to: table, s)
         UploadRoutes.add(to: table, s)
+        WebhookRoutes.add(to: table, s)
         let openAPI = Locked(ByteBuffer())
         table.add(.get, "/api/openapi.json", "This description", access: .open, response: .json(.ref("OpenAPI"))) { _, _ in JSON.response(openAPI.value) }
         openAPI.withLock { $0 = ByteBuffer(data: OpenAPIDocument.build(table.specs, version: settings.version)) }

@@ -16,6 +16,7 @@ enum Schema {
         migrator.registerMigration("v3", migrate: createV3)
         migrator.registerMigration("v4", migrate: createV4)
         migrator.registerMigration("v5", migrate: createV5)
+        migrator.registerMigration("v6", migrate: createV6)
         return migrator
     }
 
@@ -244,5 +245,20 @@ enum Schema {
             t.add(column: "danmakuDetail", .boolean).notNull().defaults(to: false)
             t.add(column: "danmakuASS", .boolean).notNull().defaults(to: false)
         }
+    }
+
+    /// v6: webhooks, where events are POSTed (main.lua's and the API's, told apart by `origin`).
+    private static func createV6(_ db: Database) throws {
+        try db.create(table: "webhook") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("name", .text).notNull()
+            t.column("origin", .text).notNull().check { ["script", "api"].contains($0) }
+            t.column("url", .text).notNull()
+            t.column("events", .text).notNull().defaults(to: "[]")  // JSON array of event kinds
+            t.column("secret", .text).notNull().defaults(to: "")  // the HMAC key; needed as is to sign
+            t.column("createdAt", .double).notNull()
+            t.column("updatedAt", .double).notNull()
+        }
+        try db.create(index: "webhook_on_name", on: "webhook", columns: ["name"], unique: true)
     }
 }

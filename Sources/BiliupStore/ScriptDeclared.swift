@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
 
-/// A row that main.lua can declare by name (streamers, templates), so that one sync routine
+/// A row that main.lua can declare by name (streamers, templates, webhooks), so that one sync routine
 /// (`Store.syncScript`) serves both tables.
 protocol ScriptDeclared: StoredRecord, MutablePersistableRecord, Codable, Sendable, Equatable {
-    /// "streamer" or "template", for messages.
+    /// "streamer", "template" or "webhook", for messages.
     static var noun: String { get }
     var id: Int64? { get set }
     var name: String { get }

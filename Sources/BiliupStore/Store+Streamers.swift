@@ -64,7 +64,7 @@ extension Store {
         try write { db in try syncScript(declared, db: db) }
     }
 
-    private func save<R: ScriptDeclared>(_ record: R, db: Database) throws -> R {
+    func save<R: ScriptDeclared>(_ record: R, db: Database) throws -> R {
         let now = Date.storeNow
         var record = record
         let sameName = try R.filter(Column("name") == record.name).fetchOne(db)
@@ -89,13 +89,13 @@ extension Store {
         return record
     }
 
-    private func delete<R: ScriptDeclared>(_: R.Type, id: Int64, db: Database) throws {
+    func delete<R: ScriptDeclared>(_: R.Type, id: Int64, db: Database) throws {
         guard try R.deleteOne(db, key: id) else {
             throw StoreError(.notFound, "\(R.noun) \(id) not found")
         }
     }
 
-    private func syncScript<R: ScriptDeclared>(_ declared: [R], db: Database) throws -> ScriptSync {
+    func syncScript<R: ScriptDeclared>(_ declared: [R], db: Database) throws -> ScriptSync {
         let now = Date.storeNow
         var declaredNames = Set<String>()
         for record in declared where !declaredNames.insert(record.name).inserted {

@@ -102,7 +102,9 @@ import Testing
             #expect(bodies["PUT /api/config"]?.contains("split_time") == true && bodies["PUT /api/config"]?.contains("data_dir") == false)
             #expect(bodies["POST /api/accounts/qr"] == ["name"])
             #expect(bodies["POST /api/accounts/import"] == ["cookies", "name"])
-            #expect(bodies.count == 11, "\(bodies.keys.sorted())")
+            #expect(bodies["POST /api/webhooks"] == ["events", "name", "secret", "url"])
+            #expect(bodies["PUT /api/webhooks/{id}"] == ["events", "name", "secret", "url"])
+            #expect(bodies.count == 13, "\(bodies.keys.sorted())")
             let login = document["paths"]?["/api/login"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
             #expect(login?["required"] == ["password", "username"])
         }

@@ -26,7 +26,7 @@ import Testing
     @Test func appliedMigrationsAreV1ToV4() throws {
         try withTempDir { dir in
             let store = try dir.store()
-            #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
+            #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5", "v6"])
         }
     }
 
@@ -41,7 +41,7 @@ import Testing
             try old.close()
 
             let store = try dir.store()
-            #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5"])
+            #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4", "v5", "v6"])
             #expect(try store.streamers().map(\.name) == ["old"])
             #expect(try store.userCount() == 0)
         }

@@ -16,4 +16,6 @@ struct EngineEnvironment: Sendable {
     /// How chat connections reach the network (`danmaku = true`): production's has the plugins' host
     /// remap and proxy, so chat servers are pointed elsewhere like every other platform host.
     var chatNetwork = ChatNetworkSettings()
+    /// Webhook retries, timeouts and queue bound (tests shorten the waits).
+    var webhookDelivery = WebhookDeliverySettings()
 }

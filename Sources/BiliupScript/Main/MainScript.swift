@@ -86,11 +86,14 @@ public final class MainScript: @unchecked Sendable {
             lua_setglobal(L, "_biliup_declarations")
             var reader = OrchestrationReader(file: fileName, parseDuration: parseDuration, parseSize: parseSize,
                                              checkOutput: checkOutput, formats: formats)
-            let config = reader.read(config: Self.declarations(L, "config"), templates: Self.declarations(L, "templates"),
+            var config = reader.read(config: Self.declarations(L, "config"), templates: Self.declarations(L, "templates"),
                                      streamers: Self.declarations(L, "streamers"), hooks: Self.hookCounts(L))
-            guard reader.errors.isEmpty else {
+            var webhookReader = WebhookDeclarationReader(file: fileName)
+            config.webhooks = webhookReader.read(Self.declarations(L, "webhooks"))
+            let errors = reader.errors + webhookReader.errors
+            guard errors.isEmpty else {
                 L.pop()
-                return done(.failure(ScriptError(kind: .load, source: fileName, message: reader.errors.joined(separator: "\n"))))
+                return done(.failure(ScriptError(kind: .load, source: fileName, message: errors.joined(separator: "\n"))))
             }
             declarationsRef = luaL_ref(L, shim_LUA_REGISTRYINDEX())
             host = candidate

@@ -8,6 +8,8 @@ public struct OrchestrationConfig: Sendable, Equatable {
     public var streamers: [StreamerDeclaration]
     /// Event name → number of handlers.
     public var hooks: [String: Int]
+    /// `biliup.webhook { ... }`: where events are POSTed.
+    public var webhooks: [WebhookDeclaration] = []
 
     public init(file: String, global: GlobalOptions = GlobalOptions(), templates: [TemplateDeclaration] = [],
                 streamers: [StreamerDeclaration] = [], hooks: [String: Int] = [:]) {

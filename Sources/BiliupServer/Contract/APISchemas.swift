@@ -96,6 +96,13 @@ enum APISchemas {
             "submitted_at": .nullable(time), "parts": .array(.ref("UploadPart")),
         ]),
         "ArchivePage": page(of: "Archive"),
+        "Webhook": .object([
+            "id": id, "name": .string(), "origin": origin, "url": .string(), "events": strings, "has_secret": .boolean,
+            "delivered": .integer(minimum: 0), "failed": .integer(minimum: 0), "dropped": .integer(minimum: 0),
+            "queued": .integer(minimum: 0), "last_error": .nullable(.string()), "created_at": time, "updated_at": time,
+        ]),
+        "WebhookList": items(of: "Webhook"),
+        "WebhookTest": .object(["delivered": .boolean, "status": .nullable(.integer()), "error": .nullable(.string()), "delivery": .string()]),
         "OpenAPI": .object(["openapi": .string(), "info": .map(.any), "paths": .map(.any), "components": .map(.any)]),
     ]
 

@@ -1,6 +1,6 @@
 -- The `biliup` table main.lua declares itself with. Declarations are only collected here, with the
 -- line they come from; Swift checks them once the file has run (OrchestrationReader).
-local declarations = { config = {}, templates = {}, streamers = {}, hooks = {} }
+local declarations = { config = {}, templates = {}, streamers = {}, webhooks = {}, hooks = {} }
 _biliup_declarations = declarations
 
 local function line(level) local info = debug.getinfo(level + 1, "l") return info and info.currentline or 0 end
@@ -26,6 +26,12 @@ local function named(kind, list)
 end
 biliup.template = named("template", declarations.templates)
 biliup.streamer = named("streamer", declarations.streamers)
+
+-- Where the engine POSTs events: biliup.webhook { url = "https://…", events = { "segment" }, secret = "…" }.
+function biliup.webhook(t)
+  if type(t) ~= "table" then error('biliup.webhook: expected a table: biliup.webhook { url = "https://…", events = { … } }', 2) end
+  declarations.webhooks[#declarations.webhooks + 1] = { value = t, line = line(2) }
+end
 
 -- The engine's event kinds that run hooks (EngineEvent in BiliupEngine).
 local EVENTS = { stream_start = true, segment = true, stream_end = true, error = true,

@@ -1,5 +1,5 @@
 // Settings: language, the signed-in account and logout, recording options (GET/PUT /api/config),
-// and for admins the users and API tokens.
+// and for admins the users, API tokens and webhooks.
 import {h} from '../dom.js';
 import {t, getLang, setLang, LANGUAGES} from '../i18n.js';
 import * as toast from '../toast.js';
@@ -9,6 +9,7 @@ import {pageHeader, field, actionButton} from '../ui.js';
 import {configSection} from './settings-config.js';
 import {usersSection} from './settings-users.js';
 import {tokensSection} from './settings-tokens.js';
+import {webhooksSection} from './settings-webhooks.js';
 
 export function renderSettings(root) {
   const me = currentMe();
@@ -38,7 +39,7 @@ export function renderSettings(root) {
   cleanups.push(config.cleanup);
   // Without a login every request is allowed, so the user and token sections are shown then too.
   if (isAdmin() || !me.login_required) {
-    for (const section of [usersSection(), tokensSection()]) {
+    for (const section of [usersSection(), tokensSection(), webhooksSection()]) {
       root.append(section.el);
       cleanups.push(section.cleanup);
     }
