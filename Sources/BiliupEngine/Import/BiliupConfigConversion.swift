@@ -10,6 +10,8 @@ struct BiliupConfigConversion {
     private var defaultCookieFile = "cookies.json"
     /// Global keys that apply to each streamer (platform options, chat, upload line and API).
     private var platformOptions: [String: [String: JSONValue]] = [:]
+    /// The biliup keys each platform's options and chat come from, to note those no streamer uses.
+    private var platformSources: [String: [String]] = [:]
     private var danmakuPlatforms: Set<String> = []
     private var danmakuDetail = false
     private var line: String?
@@ -62,6 +64,7 @@ struct BiliupConfigConversion {
                 conversion.readStreamer(name: name, fields, key: "streamers.\(quoted(name))")
             }
         }
+        conversion.noteUnusedPlatformKeys()
         return conversion.plan
     }
 
@@ -71,6 +74,14 @@ struct BiliupConfigConversion {
 
     mutating func note(_ key: String, _ reason: String) {
         plan.notes.append(ImportNote(key: key, reason: reason))
+    }
+
+    /// Platform keys of platforms no streamer is on: kept nowhere, so said so.
+    mutating func noteUnusedPlatformKeys() {
+        let used = Set(plan.streamers.flatMap { $0.urls.compactMap(PlatformKeys.platform) })
+        for platform in platformSources.keys.sorted() where !used.contains(platform) {
+            for key in platformSources[platform]! { note(key, "no \(platform) streamer to apply it to (it is an option of our \(platform) plugin)") }
+        }
     }
 
     // MARK: Global
@@ -113,11 +124,17 @@ struct BiliupConfigConversion {
 
     private mutating func readPlatformKey(_ key: String, _ value: JSONValue) {
         if let (platform, option, convert) = PlatformKeys.options[key] {
-            if let v = convert(value) { platformOptions[platform, default: [:]][option] = v } else {
+            if let v = convert(value) {
+                platformOptions[platform, default: [:]][option] = v
+                platformSources[platform, default: []].append(key)
+            } else {
                 note(key, "\(ImportValues.describe(value)) has no counterpart in our \(platform) plugin's \(option) option")
             }
         } else if let platform = PlatformKeys.danmaku[key] {
-            if ImportValues.flag(value) == true { danmakuPlatforms.insert(platform) }
+            if ImportValues.flag(value) == true {
+                danmakuPlatforms.insert(platform)
+                platformSources[platform, default: []].append(key)
+            }
         } else if key == PlatformKeys.danmakuDetail {
             danmakuDetail = ImportValues.flag(value) == true
         } else if let reason = Self.unused[key] {
@@ -179,7 +196,10 @@ struct BiliupConfigConversion {
             if key == "bili_cookie_file" {
                 if case .string(let s) = value, !s.isEmpty { defaultCookieFile = s } else { note("user.\(key)", "expected a cookies.json path") }
             } else if let (platform, option) = PlatformKeys.userCookies[key] {
-                if case .string(let s) = value, !s.isEmpty { platformOptions[platform, default: [:]][option] = .string(s) }
+                if case .string(let s) = value, !s.isEmpty {
+                    platformOptions[platform, default: [:]][option] = .string(s)
+                    platformSources[platform, default: []].append("user." + key)
+                }
             } else if key == "youtube_cookie" {
                 note("user.\(key)", "a Netscape cookies.txt file is not read here; give the youtube plugin's cookie option a Cookie header")
             } else if key.hasPrefix("niconico-") || key.hasPrefix("afreecatv") {

@@ -68,7 +68,8 @@ public enum BiliupConfigFile {
         case .sequence(let sequence): return .array(sequence.map(value))
         case .scalar(let scalar):
             // By the tag the resolver gave it, so a quoted "123" or "01:00:00" stays the string it was written as.
-            switch Tag.Name(rawValue: scalar.tag.description) {
+            let written = Tag.Name(rawValue: scalar.tag.description)
+            switch written == .implicit ? Resolver.default.resolveTag(of: node) : written {
             case .null: return .null
             case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
             case .int: return node.int.map { .int(Int64($0)) } ?? .string(scalar.string)

@@ -54,6 +54,7 @@ extension BiliupConfigConversion {
                 conversion.plan.streamers[conversion.plan.streamers.count - 1].template = template
             }
         }
+        conversion.noteUnusedPlatformKeys()
         return conversion.plan
     }
 
