@@ -38,7 +38,7 @@ import Testing
         #expect(g.dataDir == "\(dir)/data")
         #expect(g.recording.splitBytes == source["file_size"].flatMap(int))
         #expect(g.recording.splitSeconds == 3600)  // segment_time "01:00:00"
-        #expect(g.recording.minSegmentBytes == 20 * 1_000_000)  // filtering_threshold 20 (MB)
+        #expect(g.recording.minSegmentBytes == Int64(20_000_000))  // filtering_threshold 20 (MB)
         #expect(g.recording.output == source["filename_prefix"].flatMap(string))
         #expect(g.recording.delay == 300 && g.recording.checkInterval == 30)
         #expect(g.maxRecordings == source["pool1_size"].flatMap(int).map(Int.init))
@@ -125,7 +125,7 @@ import Testing
         do { _ = try BiliupConfigFile.toml(toml, file: "config.toml") } catch { #expect(error.line == 3 && error.description.hasPrefix("config.toml:3: ")) }
         let yaml = "file_size: 1\nstreamers:\n  x:\n    url: [https://a, \n  y: 2\n"
         do { _ = try BiliupConfigFile.yaml(yaml, file: "config.yaml"); Issue.record("parsed") } catch {
-            #expect(error.line == 5 && error.description.hasPrefix("config.yaml:5: "), "\(error)")
+            #expect(error.line == 4 && error.description.hasPrefix("config.yaml:4: "), "\(error)")
         }
     }
 

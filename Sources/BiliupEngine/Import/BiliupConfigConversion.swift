@@ -212,7 +212,8 @@ struct BiliupConfigConversion {
 
     // MARK: Streamers
 
-    mutating func readStreamer(name rawName: String, _ fields: [String: JSONValue], key: String) {
+    /// `template`: the upload template the streamer already has (a database row's upload_streamers_id).
+    mutating func readStreamer(name rawName: String, _ fields: [String: JSONValue], key: String, template existing: String? = nil) {
         var name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.contains(where: { $0 == "/" || $0 == "\\" || $0.isNewline }) {
             name = String(name.map { $0 == "/" || $0 == "\\" || $0.isNewline ? "_" : $0 })
@@ -265,6 +266,7 @@ struct BiliupConfigConversion {
             note(key + ".uploader", "Noop: nothing is uploaded (no template)")
         }
         plan.notes += template.notes
+        if let existing { streamer.template = existing }
         streamer.hooks = HookConversion.hooks(fields, key: key, uploads: streamer.template != nil, notes: &plan.notes)
         plan.streamers.append(streamer)
     }

@@ -82,7 +82,10 @@ public enum BiliupConfigFile {
 
     private static func line(of error: YamlError) -> Int? {
         switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        // Where the unclosed or broken construct starts, when the parser says: that is where the fix goes
+        // (the problem itself is often found lines later, at the end of the file).
+        case .scanner(let context, _, let mark, _), .parser(let context, _, let mark, _), .composer(let context, _, let mark, _):
+            return context?.mark.line ?? mark.line
         case .duplicatedKeysInMapping(_, let context): return context.mark.line
         default: return nil
         }
@@ -90,8 +93,9 @@ public enum BiliupConfigFile {
 
     private static func problem(of error: YamlError) -> String {
         switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
-            return (context.map { "\($0.text): " } ?? "") + problem
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+            let found = context == nil ? "" : " (found at line \(mark.line))"
+            return (context.map { "\($0.text): " } ?? "") + problem + found
         case .duplicatedKeysInMapping(let duplicates, _): return "duplicate keys \(duplicates.joined(separator: ", "))"
         default: return "\(error)"
         }

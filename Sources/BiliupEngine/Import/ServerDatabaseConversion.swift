@@ -49,10 +49,9 @@ extension BiliupConfigConversion {
             let key = "livestreamers.\(quoted(remark))"
             let templates = Set(rows.compactMap { row -> Int64? in if case .int(let id)? = row["upload_streamers_id"] { id } else { nil } })
             if templates.count > 1 { conversion.note(key, "its URLs have different upload templates; the first one's is used") }
-            conversion.readStreamer(name: remark, fields, key: key)
-            if case .int(let id)? = fields["upload_streamers_id"], let template = templateNames[id], !conversion.plan.streamers.isEmpty {
-                conversion.plan.streamers[conversion.plan.streamers.count - 1].template = template
-            }
+            var template: String?
+            if case .int(let id)? = fields["upload_streamers_id"] { template = templateNames[id] }
+            conversion.readStreamer(name: remark, fields, key: key, template: template)
         }
         conversion.noteUnusedPlatformKeys()
         return conversion.plan
