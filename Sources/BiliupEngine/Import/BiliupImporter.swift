@@ -47,6 +47,8 @@ public struct BiliupImporter: Sendable {
                                          reason: "processors are main.lua hooks; add -o main.lua to write them there") }
             }
         }
+        // A config file without cookie files needs no store: none is created for it.
+        guard isDatabase || !plan.accounts.isEmpty else { return report }
         let store = try openStore()
         defer { try? store.store.close(); if let temporary = store.temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         let importer = StoreImport(store: store.store, dryRun: dryRun)
