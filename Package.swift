@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
@@ -39,7 +41,9 @@ let package = Package(
         .target(name: "BiliupDanmaku", dependencies: ["BiliupNet", "BiliupValues", "CCurl", "CZlib", "CBrotli"]),
         .target(name: "BiliupStore", dependencies: ["BiliupValues", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BiliupUpload", dependencies: ["BiliupNet", "BiliupStore", "BiliupValues", "CQRencode", "CPNG"]),
-        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload", "BiliupDanmaku"]),
+        .target(name: "BiliupEngine", dependencies: ["BiliupMedia", "BiliupScript", "BiliupStore", "BiliupNet", "BiliupValues", "BiliupUpload", "BiliupDanmaku",
+                                                    // `biliup import` reads biliup's config.toml and config.yaml.
+                                                    "TOMLKit", "Yams"]),
         .target(name: "BiliupServer", dependencies: [
             "BiliupEngine", "BiliupStore", "BiliupMedia", "BiliupValues", "BiliupUpload",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -17,7 +17,7 @@ struct Biliup: ParsableCommand {
         version: BiliupVersion.current,
         subcommands: [RunCommand.self, ServerCommand.self, DownloadCommand.self, CheckCommand.self, PluginsCommand.self, ProbeCommand.self,
                       UserCommand.self, LoginCommand.self, AccountsCommand.self, RenewCommand.self, UploadCommand.self,
-                      AppendCommand.self, Danmaku2AssCommand.self])
+                      AppendCommand.self, Danmaku2AssCommand.self, ImportCommand.self])
 
     /// Global options may come before the subcommand (`biliup --plugin-dir DIR check URL`); each
     /// subcommand declares them, so they are moved behind its name before parsing.
