@@ -106,6 +106,7 @@ let documentedInAPIMarkdown: Set<String> = [
     "GET /api/accounts", "POST /api/accounts/qr", "GET /api/accounts/qr/{id}", "DELETE /api/accounts/qr/{id}", "POST /api/accounts/import",
     "DELETE /api/accounts/{id}", "POST /api/accounts/{id}/renew",
     "GET /api/uploads", "POST /api/uploads/{id}/retry", "POST /api/uploads/{id}/cancel", "POST /api/uploads/parts/{id}/retry", "GET /api/archives",
+    "GET /api/health", "GET /metrics",
 ]
 
 let adminOnlyRoutes: Set<String> = [
