@@ -43,7 +43,7 @@ extension Engine {
             streamers.append(metrics(of: watch, phase: .recording, totals: totals[name]))
         }
         streamers.sort { $0.name < $1.name }
-        let queue = (try? store.uploadQueueSize()) ?? (0, 0)
+        let queue = (try? store.uploadQueueSize()) ?? (parts: 0, bytes: 0)
         return EngineMetrics(startedAt: startedAt, streamers: streamers, recordingQueue: self.queue.count,
                              maxRecordings: config.global.maxRecordings, checks: scheduler.checkCounters.byPlatform,
                              scheduler: scheduler.stats, uploadQueueParts: queue.parts, uploadQueueBytes: queue.bytes,

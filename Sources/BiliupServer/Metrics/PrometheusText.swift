@@ -20,7 +20,7 @@ struct PrometheusText {
         text += "# HELP \(name) \(Self.escapeHelp(help))\n# TYPE \(name) \(kind.rawValue)\n"
     }
 
-    mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String> = [:], _ value: Double) {
+    mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String>, _ value: Double) {
         text += name
         if !labels.isEmpty {
             text += "{"
@@ -35,18 +35,18 @@ struct PrometheusText {
         text += " " + Self.format(value) + "\n"
     }
 
-    mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String> = [:], _ value: Int) {
+    mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String>, _ value: Int) {
         sample(name, labels, Double(value))
     }
 
-    mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String> = [:], _ value: Int64) {
+    mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String>, _ value: Int64) {
         sample(name, labels, Double(value))
     }
 
     /// One family with a single unlabelled sample.
     mutating func single(_ name: String, _ kind: Kind, _ help: String, _ value: Double) {
         family(name, kind, help)
-        sample(name, value)
+        sample(name, [:], value)
     }
 
     /// Integers print without a fraction; the rest as Swift's shortest round-tripping decimal.
