@@ -32,6 +32,7 @@ final class RotatingLogFile: @unchecked Sendable {
         var bytes = Array(line.utf8)
         lock.lock()
         defer { lock.unlock() }
+        if fd < 0, let reopened = try? Self.open(path) { (fd, size) = reopened }  // after a failed rotation
         if size > 0, size + Int64(bytes.count) > maxBytes { rotate() }
         let written = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
         if written > 0 { size += Int64(written) } else { fail(String(cString: strerror(errno))) }
