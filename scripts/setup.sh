@@ -9,7 +9,8 @@
 set -euo pipefail
 packages=(pkg-config ffmpeg libavformat-dev libavcodec-dev libavutil-dev liblua5.4-dev libssl-dev openssl
           libcurl4-openssl-dev libsqlite3-dev chromium chromium-driver python3-selenium fonts-noto-cjk wrk
-          python3-venv libqrencode-dev libpng-dev zlib1g-dev libbrotli-dev)
+          python3-venv libqrencode-dev libpng-dev zlib1g-dev libbrotli-dev
+          systemd prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -45,6 +45,10 @@ public actor Engine {
     let startedAt = Date()
     /// Grows with every event and command: a client that cached what it read knows when to read again.
     public nonisolated let revision = Atomic<Int>(0)
+    /// Starting, running or stopping, for the health check.
+    public nonisolated let lifecycle = EngineLifecycle()
+    /// Running totals of recordings and uploads, for the metrics.
+    public nonisolated let counters = RecordingCounters()
 
     /// How often free disk space is looked at.
     static let diskCheckInterval: Duration = .seconds(5)
@@ -118,6 +122,7 @@ public actor Engine {
                 await self?.reportProgress()
             }
         }
+        lifecycle.advance(to: .running)
     }
 
     /// Applies a new configuration: new streamers are watched, removed ones stop (their recordings
@@ -186,6 +191,7 @@ public actor Engine {
 
     /// Stops watching, finishes every recording (files closed, playable and renamed), closes sessions.
     public func stop() async {
+        lifecycle.advance(to: .stopping)
         stopping = true
         diskTask?.cancel()
         progressTask?.cancel()
@@ -201,6 +207,7 @@ public actor Engine {
         await stopUploads()
         await bus.close()
         await webhookDispatcher.stop(grace: environment.webhookDelivery.shutdownGrace)
+        lifecycle.advance(to: .stopped)
     }
 
     // MARK: Checks
@@ -283,6 +290,7 @@ public actor Engine {
                                        danmaku: danmakuWiring(watch, r))
         let recording = RoomRecording(environment.launchRecording(request) { event in sink.yield(event) })
         watch.recording = recording
+        counters.recordingStarted(name)
         let ended = OutcomeBox()
         recording.recording.start { outcome in
             ended.value.withLock { $0 = outcome }
@@ -309,6 +317,7 @@ public actor Engine {
             let segmentId = watch.openSegments.removeValue(forKey: path) ?? nil
             segmentClosed(watch, sessionId: sessionId, segmentId: segmentId, path: path, report: report)
         case .reconnecting(let reason):
+            counters.reconnected(name)
             publish(EngineEvent(.state, level: .warn, streamer: name, sessionId: watch.sessionId, message: "reconnecting: \(reason)"))
         }
     }
@@ -325,6 +334,7 @@ public actor Engine {
                                     message: "removed \(path): \(report.bytes) bytes is under min_segment_size"))
                 return
             }
+            counters.segmentClosed(watch.name, report)
             if let segmentId {
                 try store.finishSegment(id: segmentId, at: clock.now, duration: report.duration, bytes: report.bytes, report: report.jsonObject)
             }
@@ -388,7 +398,8 @@ public actor Engine {
     }
 
     private func finishRecording(_ watch: StreamerWatch, outcome: RecordingOutcome?) async {
-        guard watch.recording != nil else { return }
+        guard let recording = watch.recording else { return }
+        counters.recordingEnded(watch.name, writtenBytes: recording.recording.status.writtenBytes)
         watch.recording = nil
         if case .failed(let error)? = outcome {
             watch.lastError = "recording failed: \(error)"

@@ -24,12 +24,14 @@ public struct ServerSettings: Sendable {
     public var limits: ConnectionLimits
     /// WebSocket subscribers at once; one more is closed with "try again later" and the reason.
     public var maxWebSockets: Int
+    /// `GET /metrics` without a login (`--public-metrics`): for a Prometheus that cannot send a token.
+    public var publicMetrics: Bool
 
     public static let defaultMaxWebSockets = 1024
 
     public init(bind: String = "127.0.0.1", port: Int = 19159, version: String, passwordCost: UInt8 = Secrets.defaultCost,
                 webDirectory: String? = nil, hosts: [String] = [], limits: ConnectionLimits = ConnectionLimits(),
-                maxWebSockets: Int = defaultMaxWebSockets) {
+                maxWebSockets: Int = defaultMaxWebSockets, publicMetrics: Bool = false) {
         self.bind = bind
         self.port = port
         self.version = version
@@ -38,6 +40,7 @@ public struct ServerSettings: Sendable {
         self.hosts = hosts
         self.limits = limits
         self.maxWebSockets = maxWebSockets
+        self.publicMetrics = publicMetrics
     }
 
     /// Whether `bind` is reachable only from this machine.
@@ -80,6 +83,8 @@ public final class APIServer: Sendable {
         router.middlewares.add(JSONErrorMiddleware(routes: catalog))
         let table = RouteTable(router: router, authenticator: authenticator)
         let s = services
+        let socket = EventSocket(feed: feed, authenticator: authenticator, hosts: hosts, maxSubscribers: settings.maxWebSockets)
+        let connections = self.connections
         AuthRoutes.add(to: table, s)
         StreamerRoutes.add(to: table, s)
         TemplateRoutes.add(to: table, s)
@@ -89,11 +94,14 @@ public final class APIServer: Sendable {
         AccountRoutes.add(to: table, s)
         UploadRoutes.add(to: table, s)
         WebhookRoutes.add(to: table, s)
+        HealthRoutes.add(to: table, s)
+        MetricsRoutes.add(to: table, s, isPublic: settings.publicMetrics) {
+            ServerGauges(version: settings.version, webSocketSubscribers: socket.subscriberCount, httpConnections: connections.current)
+        }
         let openAPI = Locked(ByteBuffer())
         table.add(.get, "/api/openapi.json", "This description", access: .open, response: .json(.ref("OpenAPI"))) { _, _ in JSON.response(openAPI.value) }
         openAPI.withLock { $0 = ByteBuffer(data: OpenAPIDocument.build(table.specs, version: settings.version)) }
         catalog.set(table.specs)
-        let socket = EventSocket(feed: feed, authenticator: authenticator, hosts: hosts, maxSubscribers: settings.maxWebSockets)
         // A GET of the WebSocket path that was not upgraded says why (RequestGuard has checked Host and Origin).
         router.get(RouterPath(EventSocket.path)) { request, context -> Response in
             if authenticator.identity(headers: request.headers) == nil, authenticator.loginRequired { throw APIError.loginRequired }
@@ -108,7 +116,6 @@ public final class APIServer: Sendable {
         logger.logLevel = .critical
         let port = boundPort
         let limits = settings.limits
-        let connections = self.connections
         let upgrade = HTTP1WebSocketUpgradeChannel.Configuration(
             ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(30))))
         application = Application(

@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var script: ScriptOptions
     @OptionGroup var server: ServerOptions
     @Argument(help: "The orchestration file.") var file = "scripts/main.lua"
-    @Flag(help: "Log debug events too.") var verbose = false
+    @OptionGroup var log: LogOptions
     @Option(name: .customLong("reload-interval"), help: "How often FILE is looked at for edits.")
     var reloadInterval = "2s"
 
@@ -50,13 +50,14 @@ struct RunCommand: ParsableCommand {
         let plugins = PluginHost(configuration: ScriptConfiguration(
             pluginDirectories: PluginDirectories.search(dataDirectory: config.global.dataDir, extra: script.pluginDirectories),
             hostRemap: scriptConfiguration.hostRemap))
+        let logger = try log.makeLogger()
         let bus = EventBus()
-        bus.attach(EventSinks.log(verbose: verbose))
+        bus.attach(EventLog.sink(logger))
         bus.attach(EventSinks.store(store))
         bus.attach(EventSinks.hooks(main))
-        FileHandle.standardError.write(Data("biliup: watching \(config.streamers.count) streamer(s) from \(file); state in \(store.path)\n".utf8))
+        logger.info("watching \(config.streamers.count) streamer(s) from \(file); state in \(store.path)")
         let file = self.file
-        try ServiceRunner(config: config, store: store, plugins: plugins, bus: bus, serverSettings: server.settings(config.global)).run { engine in
+        try ServiceRunner(config: config, store: store, plugins: plugins, bus: bus, serverSettings: server.settings(config.global), logger: logger).run { engine in
             main.attach(engine)
             return Task {
                 while !Task.isCancelled {
@@ -65,7 +66,7 @@ struct RunCommand: ParsableCommand {
                     switch result {
                     case .success(let new):
                         do { try await engine.apply(new) } catch {
-                            FileHandle.standardError.write(Data("error: \(file): cannot apply: \(error)\n".utf8))
+                            logger.error("\(file): cannot apply: \(error)")
                         }
                     case .failure(let error):
                         bus.publish(EngineEvent(.config, level: .error, message: "\(file) was edited but does not load; the last good configuration stays:\n\(error.message)"))

@@ -22,7 +22,7 @@ struct ServerCommand: ParsableCommand {
         "The folder every recording is written below (default ./recordings). The API's `output` templates are relative to it and can never leave it.",
         valueName: "DIR"))
     var recordingsRoot: String?
-    @Flag(help: "Log debug events too.") var verbose = false
+    @OptionGroup var log: LogOptions
 
     func validate() throws {
         if server.noServer { throw ValidationError("--no-server: `server` is the server; use `biliup run` to record without it") }
@@ -36,11 +36,12 @@ struct ServerCommand: ParsableCommand {
         var config = OrchestrationConfig.withoutScript(dataDir: script.dataDirectory)
         if let recordingsRoot { config.global.recordingsRoot = recordingsRoot }
         let store = try openStore(dataDirectory: script.dataDirectory)
+        let logger = try log.makeLogger()
         let bus = EventBus()
-        bus.attach(EventSinks.log(verbose: verbose))
+        bus.attach(EventLog.sink(logger))
         bus.attach(EventSinks.store(store))
         try ServiceRunner(config: config, store: store, plugins: script.makeHost(), bus: bus,
-                          serverSettings: server.settings(config.global)).run()
+                          serverSettings: server.settings(config.global), logger: logger).run()
     }
 }
 

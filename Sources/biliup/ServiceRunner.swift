@@ -6,6 +6,7 @@ import BiliupServer
 import BiliupStore
 import BiliupUpload
 import Foundation
+import Logging
 import Synchronization
 
 /// What `run` and `server` share: the engine and the API started together, and stopped together on
@@ -16,6 +17,10 @@ struct ServiceRunner {
     let plugins: PluginHost
     let bus: EventBus
     let serverSettings: ServerSettings?
+    /// Where the service's own lines go (the events go there through the bus).
+    let logger: Logger
+    /// Tells systemd (`Type=notify`) when the API listens and when the service stops.
+    var notifier = SystemdNotifier()
     /// How often the accounts' tokens are looked at (and renewed when they expire within 30 days).
     var renewalInterval: Duration = AccountRenewal.standardInterval
 
@@ -59,7 +64,10 @@ struct ServiceRunner {
         case .success(let port):
             if let port, let s = serverSettings {
                 let host = s.bind.contains(":") ? "[\(s.bind)]" : s.bind
-                FileHandle.standardError.write(Data("biliup: API and web page on http://\(host):\(port)/\n".utf8))
+                logger.info("API and web page on http://\(host):\(port)/", metadata: ["url": .string("http://\(host):\(port)/")])
+                tellSystemd("READY=1\nSTATUS=API and web page on http://\(host):\(port)/")
+            } else {
+                tellSystemd("READY=1\nSTATUS=recording; no API")
             }
         }
         // A renewal changes what the API lists for the account: the revision tells its clients to read again.
@@ -69,7 +77,10 @@ struct ServiceRunner {
         }.start()
         let extra = started(engine)
         stopRequested.wait()
-        FileHandle.standardError.write(Data("biliup: stopping: closing files…\n".utf8))
+        // Health answers 503 from here on, while the API still listens and the files close.
+        engine.lifecycle.beginStopping()
+        tellSystemd("STOPPING=1\nSTATUS=stopping: closing files")
+        logger.info("stopping: closing files…")
         extra?.cancel()
         renewal.cancel()
         blocking {
@@ -77,6 +88,12 @@ struct ServiceRunner {
             await engine.stop()
         }
         withExtendedLifetime(trap) {}
+        logger.info("stopped")
+    }
+
+    /// A notification systemd could not take is worth a line, not a stop: the service itself works.
+    private func tellSystemd(_ state: String) {
+        do { try notifier.notify(state) } catch { logger.warning("\(error)") }
     }
 }
 
@@ -96,6 +113,9 @@ struct ServerOptions: ParsableArguments {
     @Flag(name: .customLong("no-server"), help: "Do not serve the API and web page.")
     var noServer = false
 
+    @Flag(name: .customLong("public-metrics"), help: "Serve GET /metrics without a login (for a Prometheus that sends no token; mind who can reach the port).")
+    var publicMetrics = false
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port: expected 0 to 65535") }
     }
@@ -106,6 +126,7 @@ struct ServerOptions: ParsableArguments {
         if let n = global.serverMaxConnections { limits.maxConnections = n }
         return ServerSettings(bind: bind ?? global.serverBind, port: port ?? global.serverPort, version: BiliupVersion.current,
                               hosts: global.serverHosts + allowedHosts, limits: limits,
-                              maxWebSockets: global.serverMaxWebSockets ?? ServerSettings.defaultMaxWebSockets)
+                              maxWebSockets: global.serverMaxWebSockets ?? ServerSettings.defaultMaxWebSockets,
+                              publicMetrics: publicMetrics)
     }
 }

@@ -107,6 +107,7 @@ let documentedInAPIMarkdown: Set<String> = [
     "DELETE /api/accounts/{id}", "POST /api/accounts/{id}/renew",
     "GET /api/uploads", "POST /api/uploads/{id}/retry", "POST /api/uploads/{id}/cancel", "POST /api/uploads/parts/{id}/retry", "GET /api/archives",
     "GET /api/webhooks", "POST /api/webhooks", "PUT /api/webhooks/{id}", "DELETE /api/webhooks/{id}", "POST /api/webhooks/{id}/test",
+    "GET /api/health", "GET /metrics",
 ]
 
 let adminOnlyRoutes: Set<String> = [
@@ -145,7 +146,7 @@ let adminOnlyRoutes: Set<String> = [
 
     /// Every documented route, called logged out on a server with users: a 401 JSON, except the
     /// routes the login page needs and the API's description.
-    @Test func everyRouteNeedsALoginExceptMeLoginAndTheDescription() async throws {
+    @Test func everyRouteNeedsALoginExceptMeLoginTheDescriptionAndHealth() async throws {
         try await withServer(users: rootAndViewer) { server in
             let admin = try await server.login("root", "rootpass1")
             let routes = try await server.documentedRoutes(token: admin)
@@ -162,7 +163,7 @@ let adminOnlyRoutes: Set<String> = [
                 ]
                 for (what, token, cookie) in variants {
                     let reply = try await server.request(route.method, path, json: body, token: token, cookie: cookie)
-                    if route.path == "/api/openapi.json" {
+                    if route.path == "/api/openapi.json" || route.path == "/api/health" {
                         #expect(reply.status == 200, "\(key) \(what): public")
                     } else if route.path == "/api/me" {
                         #expect(reply.status == 200, "\(key) \(what)")
@@ -235,6 +236,8 @@ let adminOnlyRoutes: Set<String> = [
                 return reply
             }
             _ = try await call("GET", "/api/me", "/api/me", expect: 200)
+            _ = try await call("GET", "/api/health", "/api/health", expect: 200)
+            _ = try await call("GET", "/metrics", "/metrics", expect: 200)
             let second = try await call("POST", "/api/login", "/api/login", ["username": "root", "password": "rootpass1"], expect: 200)
             _ = try await call("POST", "/api/logout", "/api/logout", expect: 204, token: second.json["token"] as? String)
             _ = try await call("GET", "/api/users", "/api/users", expect: 200)

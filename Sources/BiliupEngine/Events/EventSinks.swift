@@ -2,18 +2,8 @@ import BiliupScript
 import BiliupStore
 import Foundation
 
-/// Where every event goes besides subscribers: the log, the store, main.lua's hooks.
+/// Where every event goes besides subscribers and the log (the executable's): the store, main.lua's hooks.
 public enum EventSinks {
-    /// One line per event on standard error (debug events only with `verbose`).
-    public static func log(verbose: Bool) -> EventBus.Sink {
-        { event in
-            guard !event.isLiveOnly, verbose || event.level != .debug else { return }
-            let time = ISO8601DateFormatter.string(from: event.at, timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])
-            let who = event.streamer.map { "[\($0)] " } ?? ""
-            FileHandle.standardError.write(Data("\(time) \(event.level.rawValue) \(event.kind.rawValue): \(who)\(event.message)\n".utf8))
-        }
-    }
-
     /// Keeps events in the store (the store bounds how many).
     public static func store(_ store: Store) -> EventBus.Sink {
         { event in

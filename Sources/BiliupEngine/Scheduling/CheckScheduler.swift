@@ -18,6 +18,8 @@ public final class CheckScheduler: @unchecked Sendable {
     static let threadName = "biliup-sched"
 
     private let checker: any RoomChecker
+    /// Calls ended per platform, their errors and latency (for the metrics).
+    public let checkCounters = CheckCounters()
     private let onResult: @Sendable (WatchedRoom, Result<CheckResult, ScriptError>) -> Void
 
     // Guarded by `condition`.
@@ -139,6 +141,7 @@ public final class CheckScheduler: @unchecked Sendable {
 
     private func start(_ launch: CheckLaunch) {
         Task {
+            let began = ContinuousClock.now
             var results: [(WatchedRoom, Result<CheckResult, ScriptError>)] = []
             if launch.batch {
                 let answers = await checker.batchCheck(launch.rooms.map(\.url), options: launch.rooms[0].options)
@@ -150,6 +153,9 @@ public final class CheckScheduler: @unchecked Sendable {
                 let room = launch.rooms[0]
                 results.append((room, await checker.check(room.url, options: room.options)))
             }
+            let errors = results.count { if case .failure = $0.1 { true } else { false } }
+            checkCounters.callEnded(platform: launch.platform, rooms: results.count, errors: errors,
+                                    seconds: (ContinuousClock.now - began).seconds)
             finished(results)
         }
     }

@@ -196,6 +196,7 @@ extension Engine {
         switch result {
         case .success(let uploaded):
             rateLimitOver(account)
+            counters.uploaded(bytes: part.bytes)
             part.state = .uploaded
             part.remoteName = uploaded.filename
             part.error = nil

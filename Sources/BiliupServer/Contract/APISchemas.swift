@@ -57,6 +57,7 @@ enum APISchemas {
             "recordings": .array(.ref("Recording")), "queue": strings,
             "disk": .object(["path": .string(), "free": .nullable(.integer()), "total": .nullable(.integer())]),
         ]),
+        "Health": .object(["status": .string(oneOf: ["starting", "running", "stopping", "stopped"]), "version": .string(), "uptime_s": .integer()]),
         "Config": .object([
             "options": .map(.any), "sources": .map(.string(oneOf: ["default", "script", "api"])), "editable": strings,
             "read_only": .map(.any), "choices": .map(strings),

@@ -26,6 +26,9 @@ struct EventSocket: Sendable {
     let maxSubscribers: Int
     private let subscribers = ConnectionCount()
 
+    /// Subscribers connected now (for the metrics).
+    var subscriberCount: Int { subscribers.current }
+
     init(feed: EventFeed, authenticator: Authenticator, hosts: HostPolicy, maxSubscribers: Int) {
         self.feed = feed
         self.authenticator = authenticator

@@ -43,7 +43,10 @@ struct RequestGuard: RouterMiddleware {
         }
     }
 
-    static func isAPI(_ path: String) -> Bool { path == "/api" || path.hasPrefix("/api/") }
+    /// The API's paths: /api and below, and /metrics (API answers and rules, not the web page's).
+    static func isAPI(_ path: String) -> Bool {
+        path == "/api" || path.hasPrefix("/api/") || path == MetricsRoutes.path || path.hasPrefix(MetricsRoutes.path + "/")
+    }
 
     /// Why a path is not in its one plain spelling, or nil: empty segments (`//api/x`, a trailing
     /// `/` under /api), `.` and `..` segments, and percent-encoded separators, dots or control

@@ -19,6 +19,8 @@ enum OpenAPIDocument {
                 let content = Dictionary(uniqueKeysWithValues: mediaTypes.map { ($0, ["schema": ["type": "string", "format": "binary"]]) })
                 responses[String(spec.status)] = ["description": "the whole file", "content": content]
                 responses["206"] = ["description": "the asked Range of the file", "content": content]
+            case .text(let mediaType)?:
+                responses[String(spec.status)] = ["description": "text", "content": [mediaType: ["schema": ["type": "string"]]]]
             case nil:
                 responses[String(spec.status)] = ["description": "done"]
             }
