@@ -174,10 +174,11 @@ import FoundationNetworking
         // The media ends; the room goes offline; the recording ends and its segments are counted.
         try await onThread { try RunCommandTests.waitFor("the media to end", seconds: 60) { source.sentUntilMediaTime >= 5.9 } }
         room.live.withLock { $0 = false }
-        let ended = try await scrape(until: "the segment counted") {
+        // The recording's end and the streamer's state are two updates: wait for both.
+        let ended = try await scrape(until: "the segment counted and the streamer no longer recording") {
             (metricValue($0, #"biliup_segments_total{streamer="alice"}"#) ?? 0) >= 1 && metricValue($0, #"biliup_recordings{state="recording"}"#) == 0
+                && metricValue($0, #"biliup_streamers{state="recording"}"#) == 0
         }
-        #expect(metricValue(ended, #"biliup_streamers{state="recording"}"#) == 0)
         #expect((metricValue(ended, #"biliup_recorded_bytes_total{streamer="alice"}"#) ?? 0) >= bytesWhileRecording)
         #expect((metricValue(ended, #"biliup_recorded_frames_total{streamer="alice",track="video"}"#) ?? 0) > 100, "\(ended)")
         #expect((metricValue(ended, #"biliup_recorded_frames_total{streamer="alice",track="audio"}"#) ?? 0) > 100)

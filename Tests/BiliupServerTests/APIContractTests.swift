@@ -69,7 +69,7 @@ import Testing
                 #expect(reply.errorMessage?.hasPrefix("unknown field \"certainly_not_a_field\"") == true, "\(reply.text)")
                 seen += 1
             }
-            #expect(seen == 11)
+            #expect(seen == 13)
         }
     }
 
