@@ -32,13 +32,6 @@ final class XMLOutputBuffer {
         capacity = grown
     }
 
-    @inline(__always)
-    func append(_ byte: UInt8) {
-        reserve(1)
-        storage[count] = byte
-        count += 1
-    }
-
     func append(_ raw: UnsafeRawBufferPointer) {
         guard let base = raw.baseAddress, raw.count > 0 else { return }
         reserve(raw.count)

@@ -23,6 +23,38 @@ import Testing
         #expect(try String(contentsOfFile: output, encoding: .utf8) == text)
     }
 
+    /// A streamer's `user_cookie` file becomes an account once Bilibili (the stand-in) accepts it, named
+    /// after the file; a second run keeps it; a forged cookie is refused and nothing is stored for it.
+    @Test func cookieFilesBecomeAccountsBilibiliAccepts() async throws {
+        let s = try LoginCLITests.Setup("import-cookies")
+        defer { s.standIn.stop() }
+        let dir = s.dataDir.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir.appending(path: "cookies"), withIntermediateDirectories: true)
+        let good = s.standIn.loginInfoJSON(for: s.alice)
+        try Data(good.utf8).write(to: dir.appending(path: "cookies/main.json"))
+        try Data(good.replacingOccurrences(of: s.alice.sessdata, with: "forged").utf8).write(to: dir.appending(path: "cookies/forged.json"))
+        let config = dir.appending(path: "config.toml").path
+        try """
+            [streamers."alice"]
+            url = ["https://live.bilibili.com/1"]
+            title = "alice live"
+            user_cookie = "cookies/main.json"
+
+            [streamers."bob"]
+            url = ["https://live.bilibili.com/2"]
+            title = "bob live"
+            user_cookie = "cookies/forged.json"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let args = ["import", config, "-o", dir.appending(path: "main.lua").path]
+        let first = try await s.biliup(args)
+        #expect(first.stdout.contains("account 'main' from cookies/main.json"), "\(first.stdout)\n\(first.stderr)")
+        #expect(first.stdout.contains("account 'forged' from cookies/forged.json"), "\(first.stdout)")
+        #expect(try await s.accounts().map { $0["name"] as? String } == ["main"])
+        let second = try await s.biliup(args)
+        #expect(second.stdout.contains("an account of that name exists"), "\(second.stdout)")
+        #expect(try await s.accounts().count == 1)
+    }
+
     @Test func brokenFileExitsWithItsLine() async throws {
         let dir = try scratchDirectory("import-broken")
         defer { try? FileManager.default.removeItem(at: dir) }

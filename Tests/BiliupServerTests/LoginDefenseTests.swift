@@ -46,14 +46,16 @@ import Testing
     }
 
     /// Unknown names are checked against a decoy hash: their answer takes as long as a known name's
-    /// (it took 1.4 ms against 440 ms before). Compared with each other, not with a clock limit.
+    /// (it took 1.4 ms against 440 ms before). Compared with each other, not with a clock limit, and
+    /// with a wide margin: beside other suites one bcrypt has taken from 0.1 s to 2.3 s, while the
+    /// difference tested for is a factor of 300.
     @Test func unknownUserNamesCostABcryptToo() async throws {
         let cost: UInt8 = 10
         try await withServer(configure: { $0.passwordCost = cost }) { server in
             try server.store.addUser(UserRecord(name: "root", passwordHash: Secrets.hashPassword("rootpass1", cost: cost), admin: true))
             var known: [Double] = []
             var unknown: [Double] = []
-            for i in 0..<2 {
+            for i in 0..<3 {
                 for (name, into) in [("root", 0), ("ghost\(i)", 1)] {
                     let start = Date()
                     let reply = try await server.request("POST", "/api/login", json: ["username": name, "password": "wrong-guess"])
@@ -62,7 +64,7 @@ import Testing
                 }
             }
             let k = known.min()!, u = unknown.min()!
-            #expect(u > k / 3, "unknown user answered in \(u) s, known in \(k) s")
+            #expect(u > k / 20, "unknown user answered in \(u) s, known in \(k) s")
         }
     }
 
