@@ -32,13 +32,18 @@ public final class DanmakuXMLWriter {
         self.handle = handle
         self.origin = header.segmentStart
         self.detail = detail
+        buffer.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<i>\n\(Self.headerLine(header))" as String)
+        try flush()
+    }
+
+    /// The comment line that names the room, platform, segment start and offset (third line of a file).
+    static func headerLine(_ header: Header) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let start = formatter.string(from: header.segmentStart)
         let note = "room: \(header.room), platform: \(header.platform), segment start: \(start), "
             + "offset: \(String(format: "%.3f", header.offset)) s"
-        buffer.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<i>\n\t<!-- \(Self.commentSafe(note)) -->\n" as String)
-        try flush()
+        return "\t<!-- \(commentSafe(note)) -->\n"
     }
 
     /// Returns whether the message went into the file: without `detail` only chat does. Written straight

@@ -59,7 +59,7 @@ public final class CurlLoop: @unchecked Sendable {
         // Named from inside: Foundation on Linux drops a name set before start(), and top -H, perf and
         // /proc should tell the network thread from the recording threads.
         let thread = Thread { [self] in
-            Thread.current.name = "biliup-net"
+            ThreadName.setCurrent("biliup-net")
             run()
         }
         thread.stackSize = 1 << 20

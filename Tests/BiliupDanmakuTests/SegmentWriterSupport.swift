@@ -54,6 +54,13 @@ enum ChatTime {
 
     static func date(_ at: Double) -> Date { Date(timeIntervalSinceReferenceDate: base + at) }
 
+    /// `at` as the XML header writes it.
+    static func iso(_ at: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date(at))
+    }
+
     static func message(_ text: String, at: Double, kind: DanmakuMessage.Kind = .chat) -> DanmakuMessage {
         DanmakuMessage(kind: kind, text: text, userName: "viewer", uid: 7, receivedAt: date(at),
                        count: kind == .gift ? 1 : 0, giftName: kind == .gift ? "flower" : "")

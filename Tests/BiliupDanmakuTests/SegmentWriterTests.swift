@@ -37,9 +37,11 @@ import Testing
             writer.opened(videoPath: folder.video(name), firstFrameAt: ChatTime.date(first), arrivalLag: lag, now: ChatTime.base + now)
         }
 
-        func close(_ name: String, at t: Double) throws -> DanmakuSegmentSummary {
+        /// `refined`: the first frame's instant as the recording measures it at the close.
+        func close(_ name: String, at t: Double, refined: Double? = nil) throws -> DanmakuSegmentSummary {
             advance(to: t)
-            return try #require(writer.closing(videoPath: folder.video(name), now: ChatTime.base + now))
+            return try #require(writer.closing(videoPath: folder.video(name), refinedStart: refined.map { ChatTime.base + $0 },
+                                               now: ChatTime.base + now))
         }
 
         func chat(_ name: String) throws -> [String] {
@@ -201,6 +203,41 @@ import Testing
         let b = try run.close("b", at: 114)
         #expect(a.dropped == 5 && b.dropped == 7)
         #expect(try ParsedDanmakuXML(path: folder.xml("a")).comments.contains("5 messages dropped here (3.000 s): the chat queue was full"))
+    }
+
+    /// A segment opened with a late estimate of its first frame (the recorder started behind the live
+    /// edge) and closed with a better one: its times, comments and header move to the better one; a
+    /// difference below the threshold leaves the file as written.
+    @Test func aBetterEstimateAtTheCloseMovesTheFilesTimes() throws {
+        let folder = try ScratchFolder("retime")
+        defer { folder.remove() }
+        let run = Run(folder)
+        run.open("a", first: 100.25, lag: 1)
+        run.say("a0", at: 100.1)  // before the first estimate: written at 0, moved to 0.1 by the better one
+        run.say("a1", at: 101)
+        run.writer.disconnected(at: ChatTime.date(102), reason: "reset")
+        run.writer.connected(at: ChatTime.date(102.5))
+        run.say("a2", at: 103)
+        run.writer.dropped(4, at: ChatTime.date(103.5))
+        run.open("b", first: 104, lag: 0)
+        let a = try run.close("a", at: 104.5, refined: 100)
+        run.say("b0", at: 105)
+        let b = try run.close("b", at: 106, refined: 104.03)
+
+        let parsedA = try ParsedDanmakuXML(path: folder.xml("a"))
+        #expect(parsedA.chat.map(\.description) == ["a0@0.250", "a1@1.000", "a2@3.000"])
+        #expect(parsedA.comments.contains("chat lost from 2.000 s for 0.500 s: reset"))
+        #expect(parsedA.comments.contains("4 messages dropped here (3.500 s): the chat queue was full"))
+        #expect(parsedA.comments.contains { $0.hasPrefix("times moved by +0.250 s when the segment ended") })
+        let header = try #require(parsedA.comments.first)
+        #expect(header.hasSuffix("offset: 1.250 s"), "\(header)")
+        #expect(header.contains("segment start: \(ChatTime.iso(100))"), "\(header)")
+        #expect(a.offset == 1.25 && a.gaps == [.init(at: 2, seconds: 0.5, reason: "reset")] && a.messages == 3 && a.dropped == 4)
+        #expect(!FileManager.default.fileExists(atPath: folder.xml("a") + ".part.retime"))
+        // 30 ms: under the threshold, written as measured at the opening.
+        #expect(try run.chat("b") == ["b0@1.000"])
+        let commentsB = try ParsedDanmakuXML(path: folder.xml("b")).comments
+        #expect(b.offset == 0 && !commentsB.contains { $0.hasPrefix("times moved") })
     }
 
     /// With no file open, held messages wait for the next one, but no more than the bound.

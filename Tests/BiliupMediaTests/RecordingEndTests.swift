@@ -1,4 +1,5 @@
 @testable import BiliupMedia
+import BiliupNet
 import BiliupTestSupport
 import Foundation
 import Testing
@@ -17,7 +18,7 @@ import Testing
         let recording = Recording(options: options)
         let (ends, sink) = AsyncStream.makeStream(of: (RecordingOutcome, String?).self)
         recording.start { outcome in
-            sink.yield((outcome, Thread.current.name))
+            sink.yield((outcome, ThreadName.current))
             sink.finish()
         }
         var seen: [(RecordingOutcome, String?)] = []

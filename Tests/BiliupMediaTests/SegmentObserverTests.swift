@@ -109,9 +109,10 @@ import Testing
                                             firstFrameAt: firstFrameAt, arrivalLag: arrivalLag)) }
         }
 
-        func segmentClosing(path: String) -> SegmentReport.Danmaku? {
+        func segmentClosing(path: String, firstFrameAt: Date?) -> SegmentReport.Danmaku? {
             let part = FileManager.default.fileExists(atPath: path + ".part") && !FileManager.default.fileExists(atPath: path)
-            calls.withLock { $0.append(Call(what: "close", path: path, at: Date(), thread: Self.threadID, stillPart: part)) }
+            calls.withLock { $0.append(Call(what: "close", path: path, at: Date(), thread: Self.threadID, firstFrameAt: firstFrameAt,
+                                            stillPart: part)) }
             return answer(for: path)
         }
 
@@ -165,6 +166,14 @@ import Testing
         for (a, b) in zip(opens, opens.dropFirst()) {
             let step = b.firstFrameAt!.timeIntervalSince(a.firstFrameAt!)
             #expect(step > 0 && step <= 4.05, "first frames \(step) s apart")
+        }
+        // At its close a file's first frame is placed again, with what the clock learnt since: never later
+        // than at its opening (the minimum only falls within the window).
+        let closes = calls.filter { $0.what == "close" }
+        for close in closes {
+            let open = try #require(opens.first { $0.path == close.path })
+            let refined = try #require(close.firstFrameAt)
+            #expect(refined <= open.firstFrameAt!.addingTimeInterval(0.001), "\(refined.timeIntervalSince(open.firstFrameAt!)) s")
         }
         // The observer's answer is in the report: the sidecar and the closed event.
         for (path, report) in closed.withLock({ $0 }) {

@@ -1,3 +1,4 @@
+import BiliupNet
 import Foundation
 
 /// A recording's chat, captured into one XML file per video segment (`NAME.xml` beside `NAME.ext`), timed
@@ -48,7 +49,7 @@ public final class DanmakuCapture: @unchecked Sendable {
 
     private enum Command {
         case opened(videoPath: String, firstFrameAt: Date, arrivalLag: Double)
-        case closing(videoPath: String, Reply<DanmakuSegmentSummary?>)
+        case closing(videoPath: String, refinedStart: Date?, Reply<DanmakuSegmentSummary?>)
         case finish(Reply<Int>)
     }
 
@@ -64,7 +65,7 @@ public final class DanmakuCapture: @unchecked Sendable {
         // The thread holds the queue and the writer, not the capture: dropping the capture closes the
         // queue and the thread completes the open files and ends.
         let thread = Thread { [queue] in
-            Thread.current.name = "biliup-danmaku"
+            ThreadName.setCurrent("biliup-danmaku")
             Self.run(queue: queue, writer: DanmakuSegmentWriter(settings: writerSettings), onMessages: onMessages)
         }
         thread.stackSize = Self.threadStackBytes
@@ -91,10 +92,12 @@ public final class DanmakuCapture: @unchecked Sendable {
     }
 
     /// The video `videoPath` is being finished: returns once its XML is complete and renamed (and its ASS
-    /// written). nil when no segment of that name opened, or after `finish`.
-    public func segmentClosing(videoPath: String) -> DanmakuSegmentSummary? {
+    /// written). nil when no segment of that name opened, or after `finish`. `firstFrameAt`: the instant
+    /// its first frame belongs to as measured now; the file's times move to it when it differs enough
+    /// from the opening's estimate.
+    public func segmentClosing(videoPath: String, firstFrameAt: Date? = nil) -> DanmakuSegmentSummary? {
         let reply = Reply<DanmakuSegmentSummary?>()
-        guard queue.push(.closing(videoPath: videoPath, reply)) else { return nil }
+        guard queue.push(.closing(videoPath: videoPath, refinedStart: firstFrameAt, reply)) else { return nil }
         return reply.wait()
     }
 
@@ -132,8 +135,9 @@ public final class DanmakuCapture: @unchecked Sendable {
                 case .command(.opened(let path, let firstFrameAt, let lag)):
                     writer.opened(videoPath: path, firstFrameAt: firstFrameAt, arrivalLag: lag,
                                   now: Date.timeIntervalSinceReferenceDate)
-                case .command(.closing(let path, let reply)):
-                    reply.fulfil(finished ? nil : writer.closing(videoPath: path, now: Date.timeIntervalSinceReferenceDate))
+                case .command(.closing(let path, let refinedStart, let reply)):
+                    reply.fulfil(finished ? nil : writer.closing(videoPath: path, refinedStart: refinedStart?.timeIntervalSinceReferenceDate,
+                                                                 now: Date.timeIntervalSinceReferenceDate))
                 case .command(.finish(let reply)):
                     if !finished { reply.fulfil(writer.finish(now: Date.timeIntervalSinceReferenceDate)) } else { reply.fulfil(0) }
                     finished = true
@@ -152,7 +156,7 @@ public final class DanmakuCapture: @unchecked Sendable {
         for case .command(let command) in entries {
             switch command {
             case .opened: break
-            case .closing(_, let reply): reply.fulfil(nil)
+            case .closing(_, _, let reply): reply.fulfil(nil)
             case .finish(let reply): reply.fulfil(0)
             }
         }

@@ -71,8 +71,8 @@ final class DanmakuSegmentWriter {
     }
 
     /// Writes what belongs to the segment of `videoPath` and completes its file; nil for a segment that
-    /// never opened here.
-    func closing(videoPath: String, now: Double) -> DanmakuSegmentSummary? {
+    /// never opened here. `refinedStart`: its first frame on the chat's clock as measured by now.
+    func closing(videoPath: String, refinedStart: Double? = nil, now: Double) -> DanmakuSegmentSummary? {
         guard let index = open.firstIndex(where: { $0.videoPath == videoPath }) else { return nil }
         let file = open[index]
         let next = index + 1 < open.count ? open[index + 1] : nil
@@ -89,7 +89,7 @@ final class DanmakuSegmentWriter {
             gapStart = (end, gap.reason)
         }
         open.remove(at: index)
-        return file.finish(assWriter: settings.assWriter)
+        return file.finish(assWriter: settings.assWriter, refinedStart: refinedStart)
     }
 
     /// The recording ended: files still open are completed, and what is held is counted as unplaced.

@@ -12,12 +12,16 @@ final class SegmentXMLFile {
     static let flushInterval: Double = 1
     static let flushMessages = 500
     static let partSuffix = ".part"
+    /// A better estimate of the segment's start at its end moves the file's times when it differs by at
+    /// least this (`SegmentXMLRetimer`); below it, the rewrite is not worth its cost.
+    static let retimeThreshold: Double = 0.05
 
     let videoPath: String
     let xmlPath: String
     /// The segment's first frame, seconds since the reference date on the chat's clock.
     let start: Double
-    let arrivalLag: Double
+    private(set) var arrivalLag: Double
+    private let header: DanmakuXMLWriter.Header
     /// Gifts, super chats and guard purchases are written too.
     let detail: Bool
     private var writer: DanmakuXMLWriter?
@@ -40,6 +44,7 @@ final class SegmentXMLFile {
         xmlPath = Self.xmlPath(forVideo: videoPath)
         start = header.segmentStart.timeIntervalSinceReferenceDate
         arrivalLag = header.offset
+        self.header = header
         self.detail = detail
         lastFlush = now
         let fd = open(xmlPath + Self.partSuffix, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o644)
@@ -97,8 +102,9 @@ final class SegmentXMLFile {
         }
     }
 
-    /// Completes the document and renames it; returns what it holds.
-    func finish(assWriter: (@Sendable (String) throws -> String?)?) -> DanmakuSegmentSummary {
+    /// Completes the document and renames it; returns what it holds. `refinedStart`: the segment's first
+    /// frame on the chat's clock as measured by now, when there is such a measure.
+    func finish(assWriter: (@Sendable (String) throws -> String?)?, refinedStart: Double? = nil) -> DanmakuSegmentSummary {
         var complete = false
         if let writer {
             writer.comment("end of segment: \(messages) messages, \(dropped) dropped, \(gaps.count) gaps")
@@ -113,6 +119,7 @@ final class SegmentXMLFile {
         try? handle?.close()
         handle = nil
         writer = nil
+        if complete, let refinedStart, abs(refinedStart - start) >= Self.retimeThreshold { retime(to: refinedStart) }
         if complete { complete = renameNoReplace() }
         var summary = DanmakuSegmentSummary(xmlPath: xmlPath, messages: messages, dropped: dropped,
                                             offset: arrivalLag, gaps: gaps, errors: errors)
@@ -120,6 +127,23 @@ final class SegmentXMLFile {
             do { summary.assPath = try assWriter(xmlPath) } catch { summary.errors.append("ASS for \(xmlPath): \(error)") }
         }
         return summary
+    }
+
+    /// Moves the finished `.part`'s times to count from `refinedStart`; a failure leaves them as they were
+    /// (a complete file, timed by the first estimate) and is reported.
+    private func retime(to refinedStart: Double) {
+        let shift = start - refinedStart
+        var refined = header
+        refined.segmentStart = Date(timeIntervalSinceReferenceDate: refinedStart)
+        refined.offset = max(0, arrivalLag + shift)
+        do {
+            try SegmentXMLRetimer.retime(path: partPath, by: shift, header: refined)
+        } catch {
+            errors.append(error.description)
+            return
+        }
+        arrivalLag = refined.offset
+        gaps = gaps.map { .init(at: max(0, $0.at + shift), seconds: $0.seconds, reason: $0.reason) }
     }
 
     /// A write failed: what was buffered is lost, and so is everything after.

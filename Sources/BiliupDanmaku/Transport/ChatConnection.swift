@@ -1,3 +1,4 @@
+import BiliupNet
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -50,7 +51,7 @@ public final class ChatConnection: Sendable {
         guard go else { return }
         let thread = Thread { [self] in
             // Named from inside: Foundation on Linux drops a name set before start().
-            Thread.current.name = "biliup-chat"
+            ThreadName.setCurrent("biliup-chat")
             lifecycle.withLock { $0 = .running(pthread_self()) }
             run()
             lifecycle.withLock { $0 = .finished }

@@ -100,8 +100,8 @@ public final class DanmakuRecorder: SegmentObserver, Sendable {
         capture.segmentOpened(videoPath: path, firstFrameAt: firstFrameAt, arrivalLag: arrivalLag)
     }
 
-    public func segmentClosing(path: String) -> SegmentReport.Danmaku? {
-        guard let s = capture.segmentClosing(videoPath: path) else { return nil }
+    public func segmentClosing(path: String, firstFrameAt: Date?) -> SegmentReport.Danmaku? {
+        guard let s = capture.segmentClosing(videoPath: path, firstFrameAt: firstFrameAt) else { return nil }
         for error in s.errors { onWarning("danmaku: \(error)") }
         return SegmentReport.Danmaku(file: (s.xmlPath as NSString).lastPathComponent,
                                      ass: s.assPath.map { ($0 as NSString).lastPathComponent },

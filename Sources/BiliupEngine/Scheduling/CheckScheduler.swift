@@ -88,7 +88,7 @@ public final class CheckScheduler: @unchecked Sendable {
         guard !started, !stopping else { return }
         started = true
         Thread { [self] in
-            Thread.current.name = Self.threadName
+            ThreadName.setCurrent(Self.threadName)
             run()
         }.start()
     }

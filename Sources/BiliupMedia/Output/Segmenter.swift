@@ -289,7 +289,7 @@ final class Segmenter {
         // Before the rename can fail: the observer's companion files are finished whatever happens to
         // the video's name, and the report (sidecar, `.closed` event) names them.
         announce()  // the file after a cut: the observer hears of it before the old one ends
-        f.report.danmaku = observer?.segmentClosing(path: f.target.path)
+        f.report.danmaku = observer?.segmentClosing(path: f.target.path, firstFrameAt: arrivals?.instant(streamMicros: f.originMicros))
         try f.target.rename()
         try? f.target.writeSidecar(f.report)
         onEvent(.closed(path: f.target.path, report: f.report))

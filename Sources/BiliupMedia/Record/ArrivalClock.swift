@@ -77,6 +77,11 @@ final class ArrivalClock {
         return best
     }
 
+    /// The instant a packet of stream time `us` belongs to; nil before any packet.
+    func instant(streamMicros us: Int64) -> Date? {
+        offset.map { Date(timeIntervalSinceReferenceDate: Double(us) * 1e-6 + $0) }
+    }
+
     /// A file whose first frame has stream time `us` and arrived at `arrival`: the instant that frame
     /// belongs to, and how long after it the frame arrived.
     func origin(streamMicros us: Int64, arrival: Double) -> (firstFrameAt: Date, arrivalLag: Double) {

@@ -1,3 +1,4 @@
+import BiliupNet
 import Foundation
 
 /// One stream recorded into segment files on its own thread: open the input, pass its packets through
@@ -28,7 +29,7 @@ public final class Recording: @unchecked Sendable {
     /// file is finished: whoever follows the recording needs no thread of its own to wait for it.
     public func start(onEnd: @escaping @Sendable (RecordingOutcome) -> Void = { _ in }) {
         let thread = Thread { [self] in
-            Thread.current.name = "biliup-rec"  // set inside: see CurlLoop
+            ThreadName.setCurrent("biliup-rec")  // set inside: see CurlLoop
             let outcome = run()
             lock.lock()
             result = outcome

@@ -8,8 +8,10 @@ public protocol SegmentObserver: AnyObject, Sendable {
     /// many seconds after that instant the frame itself arrived (buffering between network and demuxer).
     func segmentOpened(path: String, firstFrameAt: Date, arrivalLag: Double)
     /// `path` is about to be finished: the answer goes into its report. May block until the companion
-    /// files are complete, so that the segment event names finished files.
-    func segmentClosing(path: String) -> SegmentReport.Danmaku?
+    /// files are complete, so that the segment event names finished files. `firstFrameAt` is the instant
+    /// its first frame belongs to as the clock measures it now, with the packets seen since the opening
+    /// (a recorder that started behind the live edge has caught up by then); nil when unknown.
+    func segmentClosing(path: String, firstFrameAt: Date?) -> SegmentReport.Danmaku?
     /// The recording ended: no file opens again.
     func recordingEnded()
 }

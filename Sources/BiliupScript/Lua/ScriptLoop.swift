@@ -12,7 +12,7 @@ final class ScriptLoop: @unchecked Sendable {
 
     init(name: String) {
         let thread = Thread { [self] in
-            Thread.current.name = name
+            ThreadName.setCurrent(name)
             run()
         }
         // Deeply nested JSON and Lua's C calls run here; the default 512 KiB of secondary threads is tight.
