@@ -21,15 +21,31 @@ swift build --build-tests || { echo "test.sh: the build failed"; exit 1; }
 
 summary=()
 failures=0
+# Each pass's output is also kept in test-output/logs; a failed pass's failure lines are printed again
+# at the end, above the summary, where a truncated CI log still shows them.
+logs=test-output/logs
+mkdir -p "$logs"
+failed_logs=()
 pass() {
   local name=$1 start=$SECONDS
+  local log="$logs/${name// /-}.log"
   shift
-  if "$@"; then
+  if "$@" 2>&1 | tee "$log"; then
     summary+=("test.sh: $name: ok ($((SECONDS - start)) s)")
   else
     summary+=("test.sh: $name: FAILED ($((SECONDS - start)) s)")
     failures=$((failures + 1))
+    failed_logs+=("$log")
   fi
+}
+
+# The lines of a failed pass's log that say what failed: swift-testing's ✘ lines, XCTest's errors,
+# and schemathesis's failure report (from its FAILURES heading on).
+failure_excerpt() {
+  local log=$1
+  echo "test.sh: what failed in $log:"
+  { grep -E '✘|error:|FAILED|fatal|Fatal error' "$log" | cut -c1-600 | head -40
+    sed -n '/FAILURES/,$p' "$log" | head -80; } | sed 's/^/  /'
 }
 pass "unit and CLI tests" swift test --skip-build --skip "$timed|$load|$memory"
 pass "timed tests" swift test --skip-build --filter "$timed"
@@ -37,5 +53,6 @@ pass "load tests" swift test --skip-build --filter "$load"
 pass "memory test" swift test --skip-build --filter "$memory"
 pass "API fuzzing" scripts/fuzz-api.sh --biliup .build/debug/biliup
 pass "browser test" /usr/bin/python3 scripts/browser-test.py --biliup .build/debug/biliup
+for log in "${failed_logs[@]}"; do failure_excerpt "$log"; done
 printf '%s\n' "${summary[@]}"
 ((failures == 0))

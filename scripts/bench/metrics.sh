@@ -19,26 +19,9 @@ results_dir=${BENCH_RESULTS:-/tmp/biliup-bench-results}
 mkdir -p "$results_dir"
 report="$results_dir/metrics-$(date +%Y%m%d-%H%M%S).txt"
 
-if [[ -n ${BILIUP_BIN:-} ]]; then
-  biliup=$BILIUP_BIN
-else
-  (cd "$repo" && swift build -c release --static-swift-stdlib --scratch-path "$repo/.build-bench" --product biliup >&2)
-  biliup="$repo/.build-bench/release/biliup"
-fi
-
-work=$(mktemp -d)
-server_pid=""
-cleanup() { [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-echo "benchpassword" | "$biliup" user add bench --data-dir "$work/data" >/dev/null
-cat >"$work/main.lua" <<LUA
-biliup.config { data_dir = "$work/data", check_rates = { default = 1000 }, server = { port = $port } }
-LUA
-"$biliup" run "$work/main.lua" 2>"$work/server.log" &
-server_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 300); do curl -sf "$base/api/health" >/dev/null && break; sleep 0.1; done
+source "$repo/scripts/bench/bench-server.sh"
+bench_binary
+start_bench_server
 
 python3 - "$base" "$STREAMERS" "$SCRAPES" "$server_pid" "$biliup" <<'PY' | tee "$report"
 import json, sys, time, os, http.client, urllib.request, concurrent.futures, statistics
