@@ -14,46 +14,13 @@ import Testing
 /// source's stream time. Real recorder, real chat connection (wss remapped to the stand-in), real
 /// capture: each segment gets its XML, every message is in exactly one of them, at its place.
 @Suite(.serialized) struct DanmakuRecordingTests {
-    /// A platform whose one room is live with the source's stream and the stand-in's chat.
-    final class ChatRoom: RoomChecker {
-        let flv: String
-        let standIn: BilibiliChatStandIn
-        let live: @Sendable () -> Bool
-        let steps = Atomic<Int>(0)
-
-        init(flv: String, standIn: BilibiliChatStandIn, live: @escaping @Sendable () -> Bool) {
-            self.flv = flv
-            self.standIn = standIn
-            self.live = live
-        }
-
-        func platform(of url: String) async -> (name: String, batch: Bool)? { ("chatroom", false) }
-
-        func check(_ url: String, options: [String: JSONValue]) async -> Result<CheckResult, ScriptError> {
-            let live = live()
-            let json: [String: Any] = [
-                "plugin": "chatroom", "url": url, "live": live, "title": "Chat night", "streamer": "Ann",
-                "streams": live ? [["format": "flv", "url": flv, "headers": [String: String]()]] : [],
-                "danmaku": ["protocol": "bilibili", "room_id": Int(standIn.roomID)] as [String: Any],
-            ]
-            do {
-                return .success(try JSONDecoder().decode(CheckResult.self, from: JSONSerialization.data(withJSONObject: json)))
-            } catch {
-                return .failure(ScriptError(kind: .result, source: "chatroom", message: "\(error)"))
-            }
-        }
-
-        func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>] { [:] }
-
-        func catalog() async -> PluginCatalog { PluginCatalog(plugins: [], failures: [], directories: []) }
-
-        /// What the bilibili plugin's step answers: the chat server (getDanmuInfo's host) and a token.
-        func danmakuConnection(plugin: String, parameters: [String: JSONValue], options: [String: JSONValue]) async
-            -> Result<[String: JSONValue], ScriptError> {
-            steps.add(1, ordering: .relaxed)
-            return .success(["url": .string(standIn.chatURL), "token": .string(standIn.token), "uid": .int(standIn.viewerUID),
-                             "headers": .object(["Cookie": "buvid3=standin"])])
-        }
+    /// A platform whose one room is live with the source's stream and the stand-in's chat; its danmaku
+    /// step answers what the bilibili plugin's does: the chat server (getDanmuInfo's host) and a token.
+    static func chatRoom(flv: String, standIn: BilibiliChatStandIn, live: @escaping @Sendable () -> Bool) -> LiveRoomChecker {
+        LiveRoomChecker(plugin: "chatroom", title: "Chat night", flv: flv, live: live, danmaku: (
+            parameters: ["protocol": "bilibili", "room_id": .int(standIn.roomID)],
+            connection: ["url": .string(standIn.chatURL), "token": .string(standIn.token), "uid": .int(standIn.viewerUID),
+                         "headers": .object(["Cookie": "buvid3=standin"])]))
     }
 
     @Test func threeSegmentsGetThreeXMLFilesWithEveryMessageOnceAtItsPlace() async throws {
@@ -67,7 +34,7 @@ import Testing
         let standIn = try BilibiliChatStandIn(script: ChatScript(messages: sent, perSecond: 10, kinds: [.chat],
                                                                  stamp: { _ in String(format: "%.3f", source.liveMediaSeconds) }))
         defer { standIn.stop() }
-        let room = ChatRoom(flv: source.url.absoluteString, standIn: standIn, live: { source.sentUntilMediaTime < 11.9 })
+        let room = Self.chatRoom(flv: source.url.absoluteString, standIn: standIn, live: { source.sentUntilMediaTime < 11.9 })
 
         let all = try await Self.record(room, remapRules: standIn.remapRules, split: 4)
         let segments = all.filter { $0.kind == .segment }
@@ -95,7 +62,7 @@ import Testing
             #expect(danmaku["file"] == .string(segment.xml.lastPathComponent))
         }
         #expect(standIn.report.registrations >= 1 && standIn.report.refusals.isEmpty, "\(standIn.report.refusals)")
-        #expect(room.steps.load(ordering: .relaxed) >= 1)
+        #expect(room.danmakuSteps.load(ordering: .relaxed) >= 1)
         // Live chat went out as live-only danmaku events of the streamer.
         #expect(all.contains { $0.kind == .danmaku && $0.streamer == "ann" })
         #expect(!all.contains { $0.kind == .error && $0.message.hasPrefix("danmaku:") }, "\(all.filter { $0.kind == .error }.map(\.message))")
@@ -109,7 +76,7 @@ import Testing
         let source = try FlvLiveSource(server: server, name: "quiet", file: try TestMedia.flv(seconds: 6))
         let standIn = try BilibiliChatStandIn(script: ChatScript(messages: 0))
         standIn.stop()  // its port now refuses connections
-        let room = ChatRoom(flv: source.url.absoluteString, standIn: standIn, live: { source.sentUntilMediaTime < 5.9 })
+        let room = Self.chatRoom(flv: source.url.absoluteString, standIn: standIn, live: { source.sentUntilMediaTime < 5.9 })
         let run = try await Self.record(room, remapRules: standIn.remapRules, split: nil)
         let segments = run.filter { $0.kind == .segment }
         try #require(segments.count == 1, "\(run.map { "\($0.kind.rawValue): \($0.message)" })")
@@ -121,11 +88,11 @@ import Testing
         #expect(try DanmakuAlignment.entries(in: String(contentsOfFile: xml, encoding: .utf8)).isEmpty)
         let warnings = run.filter { $0.kind == .error && $0.level == .warn && $0.message.hasPrefix("danmaku: ") }
         #expect(warnings.count == 1, "\(warnings.map(\.message))")
-        #expect(room.steps.load(ordering: .relaxed) >= 1)
+        #expect(room.danmakuSteps.load(ordering: .relaxed) >= 1)
     }
 
     /// Runs an engine with one `danmaku = true` streamer on `room` until its session ends; the events.
-    static func record(_ room: ChatRoom, remapRules: [String], split: Double?) async throws -> [EngineEvent] {
+    static func record(_ room: LiveRoomChecker, remapRules: [String], split: Double?) async throws -> [EngineEvent] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-engine-tests/danmaku-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try Store(path: dir.appendingPathComponent("biliup.sqlite3").path)

@@ -12,40 +12,11 @@ import Testing
 /// files, and the give-ups are error events naming the webhook; a second webhook that answers gets
 /// stream_start, segment (with its report) and stream_end.
 @Suite(.serialized) struct WebhookRecordingTests {
-    final class LiveRoom: RoomChecker {
-        let flv: String
-        let live: @Sendable () -> Bool
-
-        init(flv: String, live: @escaping @Sendable () -> Bool) {
-            self.flv = flv
-            self.live = live
-        }
-
-        func platform(of url: String) async -> (name: String, batch: Bool)? { ("liveroom", false) }
-
-        func check(_ url: String, options: [String: JSONValue]) async -> Result<CheckResult, ScriptError> {
-            let live = live()
-            let json: [String: Any] = [
-                "plugin": "liveroom", "url": url, "live": live, "title": "Hook night", "streamer": "Ann",
-                "streams": live ? [["format": "flv", "url": flv, "headers": [String: String]()]] : [],
-            ]
-            do {
-                return .success(try JSONDecoder().decode(CheckResult.self, from: JSONSerialization.data(withJSONObject: json)))
-            } catch {
-                return .failure(ScriptError(kind: .result, source: "liveroom", message: "\(error)"))
-            }
-        }
-
-        func batchCheck(_ urls: [String], options: [String: JSONValue]) async -> [String: Result<CheckResult, ScriptError>] { [:] }
-
-        func catalog() async -> PluginCatalog { PluginCatalog(plugins: [], failures: [], directories: []) }
-    }
-
     @Test func aStalledReceiverLeavesEveryFrameRecordedAndSaysSo() async throws {
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         let source = try FlvLiveSource(server: server, name: "hooked", file: try TestMedia.flv(seconds: 8))
-        let room = LiveRoom(flv: source.url.absoluteString, live: { source.sentUntilMediaTime < 7.9 })
+        let room = LiveRoomChecker(plugin: "liveroom", title: "Hook night", flv: source.url.absoluteString, live: { source.sentUntilMediaTime < 7.9 })
         let trap = try ConnectionTrap()
         defer { trap.stop() }
         let answered = Mutex<[LoopbackRequest]>([])
