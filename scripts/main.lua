@@ -35,6 +35,8 @@ biliup.config {
   -- for installs where other people add streamers. Off by default: your own URLs may be local.
   -- block_private_addresses = true,
   server = { bind = "127.0.0.1", port = 19159 },  -- the HTTP API and web page
+  -- GET /metrics needs the API's login (Prometheus sends a token from POST /api/tokens); for one that
+  -- cannot, server = { ..., public_metrics = true } serves it to whoever reaches the port.
   upload = { files = 2, chunks = 3 },  -- files uploading at once; chunks of one file in flight
 }
 

@@ -113,7 +113,7 @@ struct ServerOptions: ParsableArguments {
     @Flag(name: .customLong("no-server"), help: "Do not serve the API and web page.")
     var noServer = false
 
-    @Flag(name: .customLong("public-metrics"), help: "Serve GET /metrics without a login (for a Prometheus that sends no token; mind who can reach the port).")
+    @Flag(name: .customLong("public-metrics"), help: "Serve GET /metrics without a login (for a Prometheus that sends no token; mind who can reach the port). main.lua: server.public_metrics.")
     var publicMetrics = false
 
     func validate() throws {
@@ -127,6 +127,6 @@ struct ServerOptions: ParsableArguments {
         return ServerSettings(bind: bind ?? global.serverBind, port: port ?? global.serverPort, version: BiliupVersion.current,
                               hosts: global.serverHosts + allowedHosts, limits: limits,
                               maxWebSockets: global.serverMaxWebSockets ?? ServerSettings.defaultMaxWebSockets,
-                              publicMetrics: publicMetrics)
+                              publicMetrics: publicMetrics || global.serverPublicMetrics)
     }
 }

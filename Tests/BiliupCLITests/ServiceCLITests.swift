@@ -186,6 +186,31 @@ import FoundationNetworking
         await onThread { process.waitUntilExit() }
     }
 
+    /// main.lua's `server.public_metrics` opens GET /metrics to a Prometheus without a token while the
+    /// rest of the API still wants the login; without it, /metrics wants the login too.
+    @Test func mainLuaCanMakeTheMetricsPublic() async throws {
+        for isPublic in [true, false] {
+            let dir = try scratchDirectory("public-metrics")
+            let data = dir.appendingPathComponent("data").path
+            let added = try await ServerCommandTests.run(["user", "add", "admin", "--data-dir", data], input: "correct horse\n")
+            try #require(added.status == 0, "\(added.output)")
+            let port = try ServerCommandTests.freePort()
+            let main = dir.appendingPathComponent("main.lua")
+            try #"biliup.config { data_dir = "\#(data)", server = { port = \#(port), public_metrics = \#(isPublic) } }"#
+                .write(to: main, atomically: true, encoding: .utf8)
+            let process = try Self.start(["run", main.path])
+            defer { if process.isRunning { process.terminate() } }
+            let base = "http://127.0.0.1:\(port)"
+            try await ServerCommandTests.waitForAPI(base)
+            let (metricsStatus, text) = try await Self.text(base + "/metrics")
+            #expect(metricsStatus == (isPublic ? 200 : 401), "public_metrics = \(isPublic): \(metricsStatus)")
+            if isPublic { #expect(text.contains("biliup_streamers{")) }
+            #expect(try await Self.text(base + "/api/streamers").0 == 401)
+            process.terminate()
+            await onThread { process.waitUntilExit() }
+        }
+    }
+
     /// `--log-format json --log-file`: every line a JSON object with time, level, message and fields;
     /// the file is rotated by size and FILE.1 … FILE.N kept.
     @Test func jsonLogLinesGoToARotatedFile() async throws {

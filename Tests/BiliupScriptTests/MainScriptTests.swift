@@ -23,7 +23,7 @@ import Testing
           format = "ts", split = { time = "1h", size = "2GB" },
           check_interval = 20, delay = "2m",
           max_recordings = 10, min_free_disk = "5GB", min_segment_size = "20MB",
-          server = { bind = "127.0.0.1", port = 8080 },
+          server = { bind = "127.0.0.1", port = 8080, public_metrics = true },
         }
         biliup.template "default" { title = "{streamer} %Y-%m-%d", tid = 171, tags = { "直播录像" } }
         biliup.streamer "alice" {
@@ -52,6 +52,7 @@ import Testing
         #expect(config.global.recording.output == GlobalOptions().recording.output)
         #expect(config.global.maxRecordings == 10 && config.global.minFreeDiskBytes == 5 << 30)
         #expect(config.global.serverPort == 8080)
+        #expect(config.global.serverPublicMetrics)
         #expect(config.templates.map(\.name) == ["default"])
         #expect(config.templates[0].fields["tid"] == .int(171))
         let alice = try #require(config.streamers.first)
@@ -73,6 +74,12 @@ import Testing
             """)
         let config = try await script.load().get()
         #expect(config.streamers.map { [$0.danmaku, $0.danmakuDetail, $0.danmakuASS] } == [[true, true, true], [true, false, false]])
+    }
+
+    @Test func publicMetricsIsTrueOrFalse() async throws {
+        let (bad, _) = try Self.script("biliup.config { server = { public_metrics = 1 } }\n")
+        guard case .failure(let e) = await bad.load() else { Issue.record("accepted"); return }
+        #expect(e.message.contains("main.lua:1: server.public_metrics: expected true or false, got"), "\(e.message)")
     }
 
     @Test func hooksRunInOrderAndFailuresAreReported() async throws {

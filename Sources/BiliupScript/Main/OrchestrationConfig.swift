@@ -86,6 +86,8 @@ public struct GlobalOptions: Sendable, Equatable {
     /// Open connections and WebSocket subscribers at once; nil keeps the server's defaults.
     public var serverMaxConnections: Int?
     public var serverMaxWebSockets: Int?
+    /// `GET /metrics` without a login (`server.public_metrics`, `--public-metrics`).
+    public var serverPublicMetrics = false
     /// Files uploading at once, over all accounts (`upload = { files = 2 }`): each holds chunk buffers
     /// and a share of the uplink, and two keep a typical uplink busy between one file's chunks.
     public var uploadFiles = 2

@@ -80,7 +80,8 @@ struct OrchestrationReader {
         }
         if let v = d.value["server"] {
             guard case .object(let server) = v else { fail(d.line, "server: expected a table { bind = ..., port = ... }, got \(Self.describe(v))"); return }
-            unknownKeys(server, allowed: ["bind", "port", "hosts", "max_connections", "max_websockets"], what: "server", line: d.line)
+            unknownKeys(server, allowed: ["bind", "port", "hosts", "max_connections", "max_websockets", "public_metrics"],
+                        what: "server", line: d.line)
             if let h = server["hosts"], let hosts = strings(h, "server.hosts", line: d.line) { global.serverHosts = hosts }
             for (key, limit) in [("max_connections", 1...1_000_000), ("max_websockets", 0...1_000_000)] {
                 guard let v = server[key] else { continue }
@@ -91,6 +92,11 @@ struct OrchestrationReader {
                 if key == "max_connections" { global.serverMaxConnections = Int(n) } else { global.serverMaxWebSockets = Int(n) }
             }
             if let b = server["bind"], check(b, "server.bind", .string, line: d.line), case .string(let s) = b { global.serverBind = s }
+            if let v = server["public_metrics"] {
+                if case .bool(let b) = v { global.serverPublicMetrics = b } else {
+                    fail(d.line, "server.public_metrics: expected true or false, got \(Self.describe(v))")
+                }
+            }
             if let p = server["port"] {
                 if case .int(let n) = p, (1...65535).contains(n) { global.serverPort = Int(n) } else { fail(d.line, "server.port: expected a port 1-65535, got \(Self.describe(p))") }
             }
