@@ -17,12 +17,16 @@ import Testing
         let file = try MediaFile(path: path, direct: direct)
         let limit = direct ? 8 << 20 : 4 * Int(MediaFile.writeBehindBytes)
         var model: [UInt8] = []
+        model.reserveCapacity(limit + 2 * MediaFile.bufferBytes)
         var random = SplitMix(seed: 7)
+        // Each write's bytes are a slice of this, at a random place: made once, since building tens of
+        // megabytes a byte at a time in a debug build held a thread of the test pool for over a minute.
+        let noise = (0..<(2 * MediaFile.bufferBytes)).map { _ in UInt8(truncatingIfNeeded: random.next() >> 24) }
         for step in 0..<200 {
             // Sizes around the block and buffer sizes, as tags and muxer writes come.
             let n = [1, 11, 4095, 4096, 4097, 30_000, 200_000, MediaFile.bufferBytes + 5][Int(random.next() % 8)]
-            let seed = Int(random.next() % 251)
-            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: seed &+ $0 &* 7) }
+            let from = Int(random.next() % UInt64(noise.count - n))
+            let bytes = Array(noise[from..<(from + n)])
             switch random.next() % 4 {
             case 0 where !model.isEmpty:
                 // A patch of bytes already written, sometimes running past the end.
