@@ -2,7 +2,7 @@
 # The whole test suite: builds everything (the tests run the real `biliup` binary) and runs every test.
 # Suites that measure rates, time limits or real-time pacing (live HLS edges, kills at a moment of the
 # stream, an RTMP server restarted mid-stream, logins against the time of one bcrypt, connection
-# timeouts and caps) run in a second pass on their own: in the first pass
+# timeouts and caps, a hook's program killed at its timeout) run in a second pass on their own: in the first pass
 # every other suite runs in parallel and would starve their threads on a 2-core machine. The WebSocket
 # load test (1,000 subscribers, ten million messages) and the swarm client's own load tests take both
 # cores, so they run in a third pass, alone. The repair test (a cut, reconnect and resend at real-time
@@ -14,7 +14,7 @@
 # exit status is non-zero when any pass failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests|RepairTests|LoginLoadTests|ServerLimitsTests|InputVarietyTests'
+timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests|RepairTests|LoginLoadTests|ServerLimitsTests|InputVarietyTests|ChildProcessTests'
 load='EventSocketTests|WebSocketSwarmTests'
 memory='MainScriptReloadTests'
 swift build --build-tests || { echo "test.sh: the build failed"; exit 1; }

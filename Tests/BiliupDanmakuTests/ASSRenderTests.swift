@@ -6,7 +6,7 @@ import Testing
 /// At `-v warning` libass's warnings and errors reach standard error, so an empty standard error means
 /// libass found nothing to complain about.
 @Suite struct ASSRenderTests {
-    @Test func tenThousandCommentsRenderWithoutWarnings() throws {
+    @Test func tenThousandCommentsRenderWithoutWarnings() async throws {
         let dir = try assScratchDirectory()
         let xml = dir.appendingPathComponent("crowd.xml").path
         let ass = DanmakuASS.assPath(forXML: xml)
@@ -16,14 +16,14 @@ import Testing
 
         // A frame every 2 s over the whole script (the last comment ends before 1220 s; each is shown 5 s
         // or more), at a smaller size than the script's 1920x1080 so that libass also scales.
-        let run = try runFFmpeg(["-v", "warning", "-f", "lavfi", "-i", "color=c=black:s=960x540:r=0.5:d=1220",
+        let run = try await runFFmpeg(["-v", "warning", "-f", "lavfi", "-i", "color=c=black:s=960x540:r=0.5:d=1220",
                                  "-vf", "subtitles=filename=\(ass)", "-f", "null", "-"])
         #expect(run.status == 0)
         #expect(run.stderr.isEmpty, "libass/ffmpeg said: \(run.stderr.prefix(2000))")
 
         // And it draws: a frame in the middle of the burst has bright (white and coloured) pixels.
         let frame = dir.appendingPathComponent("frame.gray").path
-        let grab = try runFFmpeg(["-v", "warning", "-f", "lavfi", "-i", "color=c=black:s=960x540:r=1:d=206",
+        let grab = try await runFFmpeg(["-v", "warning", "-f", "lavfi", "-i", "color=c=black:s=960x540:r=1:d=206",
                                   "-vf", "subtitles=filename=\(ass),format=gray", "-ss", "205", "-frames:v", "1",
                                   "-f", "rawvideo", frame])
         #expect(grab.status == 0, "\(grab.stderr)")
@@ -38,7 +38,7 @@ import Testing
 
     /// Text full of ASS syntax and CJK renders without warnings too. (No emoji: no font installed here has
     /// them, and libass rightly warns about a glyph that no font has.)
-    @Test func hostileTextRendersWithoutWarnings() throws {
+    @Test func hostileTextRendersWithoutWarnings() async throws {
         let dir = try assScratchDirectory()
         let xml = dir.appendingPathComponent("hostile.xml").path
         try Data(officialXML([
@@ -47,7 +47,7 @@ import Testing
         ]).utf8).write(to: URL(fileURLWithPath: xml))
         let ass = DanmakuASS.assPath(forXML: xml)
         #expect(try DanmakuASS.convertFile(xmlPath: xml, assPath: ass).written == 4)
-        let run = try runFFmpeg(["-v", "warning", "-f", "lavfi", "-i", "color=c=black:s=640x360:r=5:d=6",
+        let run = try await runFFmpeg(["-v", "warning", "-f", "lavfi", "-i", "color=c=black:s=640x360:r=5:d=6",
                                  "-vf", "subtitles=filename=\(ass)", "-f", "null", "-"])
         #expect(run.status == 0)
         #expect(run.stderr.isEmpty, "libass/ffmpeg said: \(run.stderr)")

@@ -1,3 +1,4 @@
+import BiliupTestSupport
 import Foundation
 @testable import BiliupDanmaku
 
@@ -93,8 +94,13 @@ private func seconds(_ field: Substring) throws -> Double {
 }
 
 /// Runs ffmpeg to completion and returns its exit status and standard error (standard output is
-/// discarded, so only one pipe needs draining).
-func runFFmpeg(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+/// discarded, so only one pipe needs draining). Waits on a thread of its own, not the test pool's: a
+/// 20-minute render holds its waiter for many seconds.
+func runFFmpeg(_ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+    try await onThread { try runFFmpegWaiting(arguments) }
+}
+
+private func runFFmpegWaiting(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["ffmpeg", "-nostdin", "-hide_banner"] + arguments
