@@ -144,9 +144,11 @@ import Testing
     }
 
     /// Waits until something listens on `port`, without connecting (ffmpeg's RTMP listener takes one client).
+    /// Up to a minute: beside the timed pass's bcrypt storms and another busy process, ffmpeg once took
+    /// more than ten seconds to open its input and listen.
     private func waitForListener(port: Int) async throws {
         let local = String(format: ":%04X", port)
-        for _ in 0..<100 {
+        for _ in 0..<600 {
             let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
             let listening = table.split(separator: "\n").contains { line in
                 let fields = line.split(separator: " ")

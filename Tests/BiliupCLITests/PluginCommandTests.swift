@@ -97,7 +97,7 @@ import Testing
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         let source = try FlvLiveSource(server: server, name: "room1", file: try TestMedia.flv(seconds: 10),
-                                       options: .init(speed: 10, cutAfterSeconds: [4]))
+                                       options: .init(speed: 2, cutAfterSeconds: [4]))
         let flvURL = source.url.absoluteString
         Self.api(fake, flv: { flvURL }, live: { source.sentUntilMediaTime < 9.9 })
         let dir = try Self.pluginDirectory()

@@ -71,7 +71,7 @@ import Testing
         let clock = ArrivalClock()
         feed(clock, base: 0, from: 0, to: 5) { _ in 0.1 }
         clock.reset()
-        #expect(clock.offset == nil)
+        #expect(clock.offset == nil && clock.resets == 1)
         // Without a sample the frame is its own estimate.
         let alone = clock.origin(streamMicros: 5_000_000, arrival: 42)
         #expect(alone.firstFrameAt.timeIntervalSinceReferenceDate == 42 && alone.arrivalLag == 0)
@@ -180,5 +180,30 @@ import Testing
             #expect(report.danmaku == observer.answer(for: path))
             #expect(SegmentReport.readSidecar(for: path)?.danmaku == observer.answer(for: path))
         }
+    }
+
+    /// A file that spans a reconnect is not placed again at its close: the clock started over on a new
+    /// timeline (repaired timestamps run on while the wall clock jumped), so its opening's estimate stands.
+    @Test func aFileAcrossAReconnectKeepsItsOpeningTime() async throws {
+        let server = try LoopbackHTTPServer()
+        defer { server.stop() }
+        let source = try FlvLiveSource(server: server, name: "cut", file: try TestMedia.flv(seconds: 6),
+                                       options: .init(speed: 2, cutAfterSeconds: [3]))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-observer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = RecordingOptions(endpoint: StreamEndpoint(url: source.url.absoluteString),
+                                       output: OutputTemplate(root: dir.path, pattern: "seg"))
+        options.reconnect.initialDelay = .milliseconds(100)
+        let observer = Observer()
+        options.segmentObserver = observer
+        let recording = Recording(options: options)
+        let outcome = await withCheckedContinuation { done in recording.start { done.resume(returning: $0) } }
+        guard case .completed = outcome else { Issue.record("recording failed: \(outcome)"); return }
+        #expect(source.connectionsServed == 2, "the cut made a second connection")
+        let calls = observer.calls.withLock { $0 }
+        #expect(calls.map(\.what) == ["open", "close", "end"])
+        #expect(calls.first { $0.what == "open" }?.firstFrameAt != nil)
+        #expect(calls.first { $0.what == "close" }?.firstFrameAt == nil)
     }
 }

@@ -28,13 +28,18 @@ final class Segmenter {
         let originMicros: Int64
         let origins: [Int64]
         var endMicros: Int64 = 0
+        /// `ArrivalClock.resets` when the file opened: after a reconnect its first frame cannot be placed
+        /// again on the new timeline (repaired timestamps run on while the wall clock jumped).
+        let clockResets: Int?
 
-        init(muxer: any SegmentMuxer, target: SegmentFile, report: SegmentReport, originMicros: Int64, origins: [Int64]) {
+        init(muxer: any SegmentMuxer, target: SegmentFile, report: SegmentReport, originMicros: Int64, origins: [Int64],
+             clockResets: Int?) {
             self.muxer = muxer
             self.target = target
             self.report = report
             self.originMicros = originMicros
             self.origins = origins
+            self.clockResets = clockResets
         }
     }
 
@@ -204,7 +209,8 @@ final class Segmenter {
         pendingDropped = 0
         nextStartReason = "start"
         let origins = tracks.map { av_rescale_q(us, Segmenter.micros, $0.timeBase) }
-        current = OpenFile(muxer: muxer, target: target, report: report, originMicros: us, origins: origins)
+        current = OpenFile(muxer: muxer, target: target, report: report, originMicros: us, origins: origins,
+                           clockResets: arrivals?.resets)
         if firstMicros == nil { firstMicros = us }
         if observer != nil {
             announce()  // a file shorter than the settling time is announced when the next one opens
@@ -289,7 +295,8 @@ final class Segmenter {
         // Before the rename can fail: the observer's companion files are finished whatever happens to
         // the video's name, and the report (sidecar, `.closed` event) names them.
         announce()  // the file after a cut: the observer hears of it before the old one ends
-        f.report.danmaku = observer?.segmentClosing(path: f.target.path, firstFrameAt: arrivals?.instant(streamMicros: f.originMicros))
+        let refined = arrivals.flatMap { $0.resets == f.clockResets ? $0.instant(streamMicros: f.originMicros) : nil }
+        f.report.danmaku = observer?.segmentClosing(path: f.target.path, firstFrameAt: refined)
         try f.target.rename()
         try? f.target.writeSidecar(f.report)
         onEvent(.closed(path: f.target.path, report: f.report))

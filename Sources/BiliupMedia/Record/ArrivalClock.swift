@@ -25,6 +25,9 @@ final class ArrivalClock {
     private var newestBucket = Int64.min
     /// When the packet being processed arrived: seconds since the reference date, as `Date` counts them.
     private(set) var lastArrival: Double = 0
+    /// How many times the clock started over: an instant measured before a reset and one measured after
+    /// are on different timelines.
+    private(set) var resets = 0
 
     init() {
         slotBucket = Array(repeating: .min, count: Self.slotCount)
@@ -65,6 +68,7 @@ final class ArrivalClock {
     func reset() {
         for i in slotBucket.indices { slotBucket[i] = .min }
         newestBucket = .min
+        resets += 1
     }
 
     /// The smallest `arrival − streamTime` over the window, in seconds; nil before any packet.
