@@ -17,7 +17,8 @@ struct DownloadCommand: ParsableCommand {
             --opt key=value (e.g. --opt quality=hd --opt cdn=ali). Several URLs are recorded concurrently by \
             this one process.
             Recording ends when the stream ends, after --duration, or on Ctrl-C / SIGTERM; every file is then \
-            finished, renamed from NAME.part to NAME, and described in NAME.json (see `biliup probe`).
+            finished, renamed from NAME.part to NAME, and described in NAME.json (see `biliup probe`); a second \
+            signal, a second or more after the first, exits at once.
             --danmaku (room pages of platforms with chat: bilibili, douyu, huya, douyin, twitch, twitcasting, \
             youtube): the room's chat is captured while recording, and each file NAME.ext gets NAME.xml beside it \
             (Bilibili's XML) with the messages that arrived during it, in seconds from its first frame. \

@@ -54,6 +54,36 @@ import Testing
         }
     }
 
+    /// `timeout 3600 biliup download URL` sends SIGTERM twice, to the process and to its group: one
+    /// request to stop, not an impatient second one that exits at once. (The old trap exited with
+    /// status 143 on the second, leaving a.mkv.part.)
+    @Test func aRepeatedSigtermWithinASecondStillFinishesTheFile() async throws {
+        let server = try LoopbackHTTPServer()
+        defer { server.stop() }
+        let source = try FlvLiveSource(server: server, name: "a", file: try TestMedia.flv(seconds: 30), options: .init(speed: 1))
+        let dir = try scratchDirectory("sigterm-twice")
+        let process = try BiliupProcess.start(["download", source.url.absoluteString, "-o", dir.path + "/{title}",
+                                               "--format", "mkv"])
+        defer { if process.isRunning { process.terminate() } }
+        _ = try await waitForPartFile(in: dir)
+        try await Task.sleep(for: .seconds(3))
+        // Repeats every millisecond for 300 ms, so that some arrive after the trap took the first (a pending
+        // signal merges with the next) and while the files are closing.
+        let pid = process.processIdentifier
+        await onThread {
+            for _ in 0..<300 where process.isRunning {
+                kill(pid, SIGTERM)
+                usleep(1_000)
+            }
+            process.waitUntilExit()
+        }
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(try recordedFiles(in: dir, part: true).isEmpty)
+        let files = try recordedFiles(in: dir)
+        #expect(files.map(\.lastPathComponent) == ["a.mkv"])
+        for file in files { #expect(try sidecar(of: file)["endReason"] as? String == "stopped") }
+    }
+
     private func waitForPartFile(in dir: URL, count: Int = 1) async throws -> URL {
         for _ in 0..<200 {
             let parts = try recordedFiles(in: dir, part: true)
