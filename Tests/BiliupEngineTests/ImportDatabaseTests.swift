@@ -56,6 +56,12 @@ import Testing
         return path
     }
 
+    static func execute(in path: String, _ sql: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: sql) }
+        try queue.close()
+    }
+
     static func importer(_ database: String, dataDir: String, dryRun: Bool = false, output: String? = nil) -> BiliupImporter {
         BiliupImporter(source: database, output: output, dataDir: dataDir, dryRun: dryRun, force: false, client: BilibiliClient())
     }
@@ -107,6 +113,33 @@ import Testing
         let again = try Store(path: "\(dataDir)/biliup.sqlite3")
         #expect(try again.streamers().count == 2 && again.templates().count == 1)
         try again.close()
+    }
+
+    /// biliup's server saves its config as serde writes it: every option not set is a null, and its
+    /// rows have NULL columns. Those are not set here either, and not noted.
+    @Test func nullsAreOptionsNotSet() async throws {
+        let dir = FileManager.default.temporaryDirectory.appending(path: "import-db-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: "\(dir)/data", withIntermediateDirectories: true)
+        let database = "\(dir)/data/data.sqlite3"
+        try Self.execute(in: database, Self.schema + """
+                INSERT INTO livestreamers (url, remark, filename_prefix, time_range, format, override, opt_args, excluded_keywords)
+                VALUES ('https://www.huya.com/77', 'carol', NULL, NULL, NULL, '{"huya_cdn":null,"segment_time":null,"delay":60}', NULL, NULL);
+                INSERT INTO configuration (key, value) VALUES ('config', '{"streamers":{},"downloader":null,"file_size":null,
+                  "segment_time":"00:30:00","filtering_threshold":20,"filename_prefix":null,"segment_processor_parallel":null,
+                  "uploader":null,"submit_api":null,"lines":"AUTO","threads":3,"pool1_size":3,"use_live_cover":null,
+                  "douyu_cdn":null,"huya_cdn":"TX","huya_cdn_fallback":null,"bili_cdn":null,"youtube_prefer_vcodec":null,
+                  "user":{"bili_cookie":null,"bili_cookie_file":null,"douyin_cookie":null},"LOGGING":null}');
+                """)
+        let dataDir = "\(dir)/ours"
+        let report = try await Self.importer(database, dataDir: dataDir, output: "\(dir)/main.lua").run()
+        #expect(report.notes.isEmpty, "\(report.notes.map { "\($0.key): \($0.reason)" })")
+        let store = try Store(path: "\(dataDir)/biliup.sqlite3")
+        defer { try? store.close() }
+        let carol = try #require(try store.streamers().first { $0.name == "carol" })
+        #expect(carol.options == ["cdn": .string("TX")] && carol.overrides == ["delay": .number(60)], "\(carol.options) \(carol.overrides)")
+        let config = try await MainLuaCheck.load("\(dir)/main.lua").get()
+        #expect(config.global.recording.splitSeconds == 1800 && config.global.recording.splitBytes == nil)
     }
 
     @Test func outputFileGetsGlobalOptionsAndProcessors() async throws {

@@ -53,6 +53,7 @@ struct BiliupConfigConversion {
                               "youtube_enable_download_playback"]
 
     static func plan(from config: [String: JSONValue]) -> ImportPlan {
+        let config = ImportValues.withoutNulls(config)
         var conversion = BiliupConfigConversion()
         conversion.readGlobal(config)
         if case .object(let user)? = config["user"] { conversion.readUser(user) } else if let v = config["user"], v != .null {
@@ -151,11 +152,11 @@ struct BiliupConfigConversion {
                                     from settings: RecordingSettings) -> RecordingSettings {
         var r = settings
         if let v = config["file_size"] {
-            if v == .null { r.splitBytes = nil } else if let n = ImportValues.integer(v), n > 0 { r.splitBytes = n } else {
+            if let n = ImportValues.integer(v), n > 0 { r.splitBytes = n } else {
                 note(prefix + "file_size", "expected bytes, got \(ImportValues.describe(v))")
             }
         }
-        if let v = config["segment_time"], v != .null, v != .string("") {
+        if let v = config["segment_time"], v != .string("") {
             if let s = ImportValues.seconds(v) { r.splitSeconds = s } else { note(prefix + "segment_time", "expected \"HH:MM:SS\", got \(ImportValues.describe(v))") }
         }
         if let v = config["filtering_threshold"] {
@@ -164,7 +165,7 @@ struct BiliupConfigConversion {
                 note(prefix + "filtering_threshold", "expected megabytes, got \(ImportValues.describe(v))")
             }
         }
-        if let v = config["filename_prefix"], v != .null {
+        if let v = config["filename_prefix"] {
             if let output = output(v, key: prefix + "filename_prefix") { r.output = output }
         }
         if let v = config["delay"] {

@@ -61,7 +61,11 @@ public struct BiliupServerDatabase: Sendable {
             if jsonColumns.contains(column), case .string(let s) = value {
                 value = s.isEmpty || s == "null" ? .null : ImportValues.json(value) ?? value
             }
-            out[column] = value
+            switch value {
+            case .null: continue  // a column not set
+            case .object(let o): out[column] = .object(ImportValues.withoutNulls(o))
+            default: out[column] = value
+            }
         }
         return out
     }

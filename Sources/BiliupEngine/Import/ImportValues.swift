@@ -5,6 +5,24 @@ import Foundation
 /// Reading biliup's values (numbers written as strings, 0/1 for flags, "HH:MM:SS" durations, JSON kept
 /// in strings) into ours. nil: the value cannot be read, and the caller notes the key.
 enum ImportValues {
+    /// biliup's "not set" is a null: its server stores its config as serde writes it (every unset
+    /// option `null`), YAML's `key:` is null, and the database's columns are NULL. Such keys are dropped,
+    /// as if absent, so that they are neither carried over nor noted.
+    static func withoutNulls(_ object: [String: JSONValue]) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for (key, value) in object {
+            switch value {
+            case .null: continue
+            case .object(let streamers) where key == "streamers":
+                // A streamer left empty stays, to be noted: it cannot be imported without a URL.
+                out[key] = .object(streamers.mapValues { if case .object(let fields) = $0 { .object(withoutNulls(fields)) } else { $0 } })
+            case .object(let inner): out[key] = .object(withoutNulls(inner))
+            default: out[key] = value
+            }
+        }
+        return out
+    }
+
     static func integer(_ v: JSONValue) -> Int64? {
         switch v {
         case .int(let n): return n

@@ -11,7 +11,7 @@ extension BiliupConfigConversion {
         for (key, value) in database.configuration {
             switch key {
             case "config":
-                if case .object(let o)? = ImportValues.json(.string(value)) { config = o } else {
+                if case .object(let o)? = ImportValues.json(.string(value)) { config = ImportValues.withoutNulls(o) } else {
                     conversion.note("configuration.config", "is not a JSON object; the global options are not carried over")
                 }
             case "bilibili-cookies":
