@@ -12,13 +12,19 @@ public final class DanmakuXMLWriter {
         public var segmentStart: Date
         /// Measured difference between chat arrival and the video, noted for readers of the file.
         public var offset: Double
+        /// The origin's time of the first frame (HLS EXT-X-PROGRAM-DATE-TIME), where the stream has one.
+        public var programDateTime: Date?
 
-        public init(room: String, platform: String, segmentStart: Date, offset: Double) {
+        public init(room: String, platform: String, segmentStart: Date, offset: Double, programDateTime: Date? = nil) {
             self.room = room
             self.platform = platform
             self.segmentStart = segmentStart
             self.offset = offset
+            self.programDateTime = programDateTime
         }
+
+        /// Seconds the segment's start on this machine's clock trails the origin's time of its first frame.
+        public var latency: Double? { programDateTime.map { segmentStart.timeIntervalSince($0) } }
     }
 
     private let handle: FileHandle
@@ -41,8 +47,11 @@ public final class DanmakuXMLWriter {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let start = formatter.string(from: header.segmentStart)
-        let note = "room: \(header.room), platform: \(header.platform), segment start: \(start), "
+        var note = "room: \(header.room), platform: \(header.platform), segment start: \(start), "
             + "offset: \(String(format: "%.3f", header.offset)) s"
+        if let stamped = header.programDateTime, let latency = header.latency {
+            note += ", program date time: \(formatter.string(from: stamped)), latency: \(String(format: "%.3f", latency)) s"
+        }
         return "\t<!-- \(commentSafe(note)) -->\n"
     }
 

@@ -32,9 +32,11 @@ import Testing
         }
 
         /// The segment `name` whose first frame is at `first` reaches the writer `late` seconds after it.
-        func open(_ name: String, first: Double, lag: Double, late: Double? = nil) {
+        /// `stamped`: the origin's time of the first frame (HLS EXT-X-PROGRAM-DATE-TIME).
+        func open(_ name: String, first: Double, lag: Double, late: Double? = nil, stamped: Double? = nil) {
             advance(to: first + (late ?? lag))
-            writer.opened(videoPath: folder.video(name), firstFrameAt: ChatTime.date(first), arrivalLag: lag, now: ChatTime.base + now)
+            writer.opened(videoPath: folder.video(name), firstFrameAt: ChatTime.date(first), arrivalLag: lag,
+                          programDateTime: stamped.map(ChatTime.date), now: ChatTime.base + now)
         }
 
         /// `refined`: the first frame's instant as the recording measures it at the close.
@@ -207,12 +209,13 @@ import Testing
 
     /// A segment opened with a late estimate of its first frame (the recorder started behind the live
     /// edge) and closed with a better one: its times, comments and header move to the better one; a
-    /// difference below the threshold leaves the file as written.
+    /// difference below the threshold leaves the file as written. The origin's stamp of the first frame
+    /// stays; the latency behind it follows the better estimate.
     @Test func aBetterEstimateAtTheCloseMovesTheFilesTimes() throws {
         let folder = try ScratchFolder("retime")
         defer { folder.remove() }
         let run = Run(folder)
-        run.open("a", first: 100.25, lag: 1)
+        run.open("a", first: 100.25, lag: 1, stamped: 95)
         run.say("a0", at: 100.1)  // before the first estimate: written at 0, moved to 0.1 by the better one
         run.say("a1", at: 101)
         run.writer.disconnected(at: ChatTime.date(102), reason: "reset")
@@ -230,7 +233,8 @@ import Testing
         #expect(parsedA.comments.contains("4 messages dropped here (3.500 s): the chat queue was full"))
         #expect(parsedA.comments.contains { $0.hasPrefix("times moved by +0.250 s when the segment ended") })
         let header = try #require(parsedA.comments.first)
-        #expect(header.hasSuffix("offset: 1.250 s"), "\(header)")
+        #expect(header.hasSuffix("offset: 1.250 s, program date time: \(ChatTime.iso(95)), latency: 5.000 s"), "\(header)")
+        #expect(a.programDateTime == ChatTime.date(95) && a.latency.map { abs($0 - 5) < 1e-6 } == true)
         #expect(header.contains("segment start: \(ChatTime.iso(100))"), "\(header)")
         #expect(a.offset == 1.25 && a.gaps == [.init(at: 2, seconds: 0.5, reason: "reset")] && a.messages == 3 && a.dropped == 4)
         #expect(!FileManager.default.fileExists(atPath: folder.xml("a") + ".part.retime"))
@@ -238,6 +242,7 @@ import Testing
         #expect(try run.chat("b") == ["b0@1.000"])
         let commentsB = try ParsedDanmakuXML(path: folder.xml("b")).comments
         #expect(b.offset == 0 && !commentsB.contains { $0.hasPrefix("times moved") })
+        #expect(b.programDateTime == nil && b.latency == nil && commentsB.first?.hasSuffix("offset: 0.000 s") == true)
     }
 
     /// With no file open, held messages wait for the next one, but no more than the bound.

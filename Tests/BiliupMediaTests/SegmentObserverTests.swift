@@ -90,6 +90,7 @@ import Testing
             var thread: UInt
             var firstFrameAt: Date?
             var arrivalLag: Double?
+            var programDateTime: Date?
             /// At closing: the video was still its `.part`.
             var stillPart: Bool?
         }
@@ -104,9 +105,9 @@ import Testing
                          gaps: [.init(at: 1.5, seconds: 2, reason: "test gap")])
         }
 
-        func segmentOpened(path: String, firstFrameAt: Date, arrivalLag: Double) {
+        func segmentOpened(path: String, firstFrameAt: Date, arrivalLag: Double, programDateTime: Date?) {
             calls.withLock { $0.append(Call(what: "open", path: path, at: Date(), thread: Self.threadID,
-                                            firstFrameAt: firstFrameAt, arrivalLag: arrivalLag)) }
+                                            firstFrameAt: firstFrameAt, arrivalLag: arrivalLag, programDateTime: programDateTime)) }
         }
 
         func segmentClosing(path: String, firstFrameAt: Date?) -> SegmentReport.Danmaku? {
@@ -159,6 +160,7 @@ import Testing
             // The frame arrived `lag` after the instant it belongs to: after the recording started and
             // before the observer heard of it.
             #expect(lag >= 0)
+            #expect(open.programDateTime == nil)  // FLV has no origin stamps
             #expect(first.addingTimeInterval(lag) <= open.at)
             #expect(first.addingTimeInterval(lag) >= started)
         }
@@ -179,6 +181,44 @@ import Testing
         for (path, report) in closed.withLock({ $0 }) {
             #expect(report.danmaku == observer.answer(for: path))
             #expect(SegmentReport.readSidecar(for: path)?.danmaku == observer.answer(for: path))
+        }
+    }
+
+    /// HLS with EXT-X-PROGRAM-DATE-TIME: each file's first frame is put on the origin's clock, from the
+    /// stamp of the segment it came from (ts and fMP4 alike).
+    @Test(arguments: [false, true])
+    func programDateTimePlacesEachFileOnTheOriginsClock(fmp4: Bool) async throws {
+        let server = try LoopbackHTTPServer()
+        defer { server.stop() }
+        let stamp = Date(timeIntervalSince1970: 1_700_000_000.25)
+        let live = try HLSLiveSource(server: server, name: fmp4 ? "pdt-fmp4" : "pdt-ts", media: try TestMedia.hlsSegments(seconds: 12, fmp4: fmp4),
+                                     options: .init(speed: 4, window: 100, programDateTime: stamp))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-observer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = RecordingOptions(endpoint: StreamEndpoint(url: live.playlistURL.absoluteString),
+                                       output: OutputTemplate(root: dir.path, pattern: "seg"),
+                                       split: SplitPolicy(maxDuration: .seconds(4)))
+        let observer = Observer()
+        options.segmentObserver = observer
+        let closed = Mutex<[SegmentReport]>([])
+        let recording = Recording(options: options) { event in
+            if case .segmentClosed(_, let report) = event { closed.withLock { $0.append(report) } }
+        }
+        let outcome = await withCheckedContinuation { done in recording.start { done.resume(returning: $0) } }
+        guard case .completed = outcome else { Issue.record("recording failed: \(outcome)"); return }
+
+        let opens = observer.calls.withLock { $0 }.filter { $0.what == "open" }
+        let reports = closed.withLock { $0 }
+        #expect(opens.count == 3 && reports.count == 3)
+        let stamps = opens.compactMap(\.programDateTime)
+        try #require(stamps.count == opens.count, "every file of a stamped stream has its origin time")
+        // The first file starts at segment 0 (its stamp is the segment's first sample: an audio frame,
+        // 23 ms from the keyframe); each next one a file's length of stream later.
+        #expect(abs(stamps[0].timeIntervalSince(stamp)) < 0.05, "\(stamps[0].timeIntervalSince(stamp)) s")
+        for i in 1..<stamps.count {
+            let step = stamps[i].timeIntervalSince(stamps[i - 1])
+            #expect(abs(step - reports[i - 1].duration) < 0.1, "file \(i): \(step) s after the one before, which lasts \(reports[i - 1].duration) s")
         }
     }
 

@@ -11,6 +11,8 @@ struct HLSLivePlaylist {
     let window: Int
     let discontinuityAt: Int?
     let dropped: Range<Int>
+    /// The EXT-X-PROGRAM-DATE-TIME of segment 0; later ones add the durations before them.
+    var programDateTime: Date? = nil
 
     /// Segments out after `mediaTime` seconds: the first is out from the start (a live playlist is never
     /// empty), and each following one once the one before it has been fully "recorded".
@@ -43,6 +45,12 @@ struct HLSLivePlaylist {
         if let initSectionName { lines.append("#EXT-X-MAP:URI=\"\(initSectionName)\"") }
         for index in shown {
             if index == discontinuityAt { lines.append("#EXT-X-DISCONTINUITY") }
+            if let programDateTime {
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                let stamp = programDateTime.addingTimeInterval(durations[..<index].reduce(0, +))
+                lines.append("#EXT-X-PROGRAM-DATE-TIME:" + formatter.string(from: stamp))
+            }
             lines.append(String(format: "#EXTINF:%.3f,", durations[index]))
             lines.append(segmentNames[index])
         }

@@ -19,15 +19,19 @@ public final class HLSLiveSource: Sendable {
         public var dropSegments: (afterIndex: Int, count: Int)?
         /// Answer the first request for this segment index with 500.
         public var failSegmentOnce: Int?
+        /// Stamp each segment with EXT-X-PROGRAM-DATE-TIME: this date plus the durations of the segments before it.
+        public var programDateTime: Date?
 
         public init(speed: Double = 1, window: Int = 4, masterPlaylist: Bool = false, discontinuityAt: Int? = nil,
-                    dropSegments: (afterIndex: Int, count: Int)? = nil, failSegmentOnce: Int? = nil) {
+                    dropSegments: (afterIndex: Int, count: Int)? = nil, failSegmentOnce: Int? = nil,
+                    programDateTime: Date? = nil) {
             self.speed = speed
             self.window = window
             self.masterPlaylist = masterPlaylist
             self.discontinuityAt = discontinuityAt
             self.dropSegments = dropSegments
             self.failSegmentOnce = failSegmentOnce
+            self.programDateTime = programDateTime
         }
     }
 
@@ -60,7 +64,8 @@ public final class HLSLiveSource: Sendable {
         let dropped = options.dropSegments.map { $0.afterIndex + 1..<$0.afterIndex + 1 + $0.count } ?? 0..<0
         playlist = HLSLivePlaylist(durations: media.durations, segmentNames: names,
                                    initSectionName: media.initSection.map { _ in HLSMedia.initSectionName },
-                                   window: options.window, discontinuityAt: options.discontinuityAt, dropped: dropped)
+                                   window: options.window, discontinuityAt: options.discontinuityAt, dropped: dropped,
+                                   programDateTime: options.programDateTime)
 
         let segments = try media.segments.map { try Data(contentsOf: $0) }
         let segmentType = media.initSection == nil ? "video/mp2t" : "video/iso.segment"

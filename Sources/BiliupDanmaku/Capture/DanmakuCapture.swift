@@ -48,7 +48,7 @@ public final class DanmakuCapture: @unchecked Sendable {
     static let maxSleep: Double = 1
 
     private enum Command {
-        case opened(videoPath: String, firstFrameAt: Date, arrivalLag: Double)
+        case opened(videoPath: String, firstFrameAt: Date, arrivalLag: Double, programDateTime: Date?)
         case closing(videoPath: String, refinedStart: Date?, Reply<DanmakuSegmentSummary?>)
         case finish(Reply<Int>)
     }
@@ -86,9 +86,9 @@ public final class DanmakuCapture: @unchecked Sendable {
     }
 
     /// The video `videoPath` opened; its first frame belongs to `firstFrameAt`, and arrived `arrivalLag`
-    /// seconds after it.
-    public func segmentOpened(videoPath: String, firstFrameAt: Date, arrivalLag: Double) {
-        queue.push(.opened(videoPath: videoPath, firstFrameAt: firstFrameAt, arrivalLag: arrivalLag))
+    /// seconds after it; `programDateTime` is the origin's time of that frame, where the stream stamps it.
+    public func segmentOpened(videoPath: String, firstFrameAt: Date, arrivalLag: Double, programDateTime: Date? = nil) {
+        queue.push(.opened(videoPath: videoPath, firstFrameAt: firstFrameAt, arrivalLag: arrivalLag, programDateTime: programDateTime))
     }
 
     /// The video `videoPath` is being finished: returns once its XML is complete and renamed (and its ASS
@@ -132,8 +132,8 @@ public final class DanmakuCapture: @unchecked Sendable {
                     writer.disconnected(at: at, reason: reason)
                 case .dropped(let count, let firstAt):
                     if !finished { writer.dropped(count, at: firstAt) }
-                case .command(.opened(let path, let firstFrameAt, let lag)):
-                    writer.opened(videoPath: path, firstFrameAt: firstFrameAt, arrivalLag: lag,
+                case .command(.opened(let path, let firstFrameAt, let lag, let stamped)):
+                    writer.opened(videoPath: path, firstFrameAt: firstFrameAt, arrivalLag: lag, programDateTime: stamped,
                                   now: Date.timeIntervalSinceReferenceDate)
                 case .command(.closing(let path, let refinedStart, let reply)):
                     reply.fulfil(finished ? nil : writer.closing(videoPath: path, refinedStart: refinedStart?.timeIntervalSinceReferenceDate,

@@ -27,18 +27,24 @@ public struct DanmakuSegmentSummary: Sendable, Equatable {
     public var dropped: Int
     /// Seconds between the segment's first frame arriving and the instant its chat times count from.
     public var offset: Double
+    /// The origin's time of the first frame (HLS EXT-X-PROGRAM-DATE-TIME), where the stream has one.
+    public var programDateTime: Date?
+    /// Seconds the segment's start on this machine's clock trails `programDateTime`.
+    public var latency: Double?
     public var gaps: [Gap]
     /// What went wrong with the files (the XML could not be created, written or renamed; the ASS failed):
     /// for a warning. Empty when all is well.
     public var errors: [String]
 
     public init(xmlPath: String, assPath: String? = nil, messages: Int, dropped: Int, offset: Double,
-                gaps: [Gap] = [], errors: [String] = []) {
+                programDateTime: Date? = nil, latency: Double? = nil, gaps: [Gap] = [], errors: [String] = []) {
         self.xmlPath = xmlPath
         self.assPath = assPath
         self.messages = messages
         self.dropped = dropped
         self.offset = offset
+        self.programDateTime = programDateTime
+        self.latency = latency
         self.gaps = gaps
         self.errors = errors
     }

@@ -62,11 +62,11 @@ final class DanmakuSegmentWriter {
 
     // MARK: - Segments
 
-    func opened(videoPath: String, firstFrameAt: Date, arrivalLag: Double, now: Double) {
+    func opened(videoPath: String, firstFrameAt: Date, arrivalLag: Double, programDateTime: Date? = nil, now: Double) {
         guard !open.contains(where: { $0.videoPath == videoPath }) else { return }
         largestLag = max(largestLag, arrivalLag)
         let header = DanmakuXMLWriter.Header(room: settings.room, platform: settings.platform,
-                                             segmentStart: firstFrameAt, offset: arrivalLag)
+                                             segmentStart: firstFrameAt, offset: arrivalLag, programDateTime: programDateTime)
         open.append(SegmentXMLFile(videoPath: videoPath, header: header, detail: settings.detail, now: now))
     }
 

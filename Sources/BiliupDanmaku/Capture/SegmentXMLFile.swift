@@ -21,7 +21,8 @@ final class SegmentXMLFile {
     /// The segment's first frame, seconds since the reference date on the chat's clock.
     let start: Double
     private(set) var arrivalLag: Double
-    private let header: DanmakuXMLWriter.Header
+    /// As last written: re-timing moves its start.
+    private var header: DanmakuXMLWriter.Header
     /// Gifts, super chats and guard purchases are written too.
     let detail: Bool
     private var writer: DanmakuXMLWriter?
@@ -122,7 +123,8 @@ final class SegmentXMLFile {
         if complete, let refinedStart, abs(refinedStart - start) >= Self.retimeThreshold { retime(to: refinedStart) }
         if complete { complete = renameNoReplace() }
         var summary = DanmakuSegmentSummary(xmlPath: xmlPath, messages: messages, dropped: dropped,
-                                            offset: arrivalLag, gaps: gaps, errors: errors)
+                                            offset: arrivalLag, programDateTime: header.programDateTime, latency: header.latency,
+                                            gaps: gaps, errors: errors)
         if complete, let assWriter {
             do { summary.assPath = try assWriter(xmlPath) } catch { summary.errors.append("ASS for \(xmlPath): \(error)") }
         }
@@ -143,6 +145,7 @@ final class SegmentXMLFile {
             return
         }
         arrivalLag = refined.offset
+        header = refined
         gaps = gaps.map { .init(at: max(0, $0.at + shift), seconds: $0.seconds, reason: $0.reason) }
     }
 

@@ -96,8 +96,8 @@ public final class DanmakuRecorder: SegmentObserver, Sendable {
 
     // MARK: SegmentObserver (called on the recording thread)
 
-    public func segmentOpened(path: String, firstFrameAt: Date, arrivalLag: Double) {
-        capture.segmentOpened(videoPath: path, firstFrameAt: firstFrameAt, arrivalLag: arrivalLag)
+    public func segmentOpened(path: String, firstFrameAt: Date, arrivalLag: Double, programDateTime: Date?) {
+        capture.segmentOpened(videoPath: path, firstFrameAt: firstFrameAt, arrivalLag: arrivalLag, programDateTime: programDateTime)
     }
 
     public func segmentClosing(path: String, firstFrameAt: Date?) -> SegmentReport.Danmaku? {
@@ -106,6 +106,7 @@ public final class DanmakuRecorder: SegmentObserver, Sendable {
         return SegmentReport.Danmaku(file: (s.xmlPath as NSString).lastPathComponent,
                                      ass: s.assPath.map { ($0 as NSString).lastPathComponent },
                                      messages: s.messages, dropped: s.dropped, offset: s.offset,
+                                     programDateTime: s.programDateTime, latency: s.latency,
                                      gaps: s.gaps.map { SegmentReport.Danmaku.Gap(at: $0.at, seconds: $0.seconds, reason: $0.reason) })
     }
 

@@ -32,6 +32,8 @@ public final class Packet {
     }
     public var duration: Int64 { av.pointee.duration }
     public var size: Int { Int(av.pointee.size) }
+    /// Byte offset in the demuxer's input where the packet began; -1 when unknown.
+    public var position: Int64 { av.pointee.pos }
     public var isKeyframe: Bool { av.pointee.flags & AV_PKT_FLAG_KEY != 0 }
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: av.pointee.data, count: size) }
 }

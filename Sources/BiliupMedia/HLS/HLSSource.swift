@@ -190,6 +190,10 @@ public final class HLSSource: ByteSource, @unchecked Sendable {
                     return .boundary(reason)
                 case (.note(let note), _):
                     pending.append(note)
+                case (.segment(let s), .done(let bytes)):
+                    if let date = s.programDateTime { pending.append(.programDateTime(date, atByte: Int64(bytesSinceBoundary))) }
+                    current = bytes
+                    currentOffset = 0
                 case (_, .done(let bytes)):
                     current = bytes
                     currentOffset = 0

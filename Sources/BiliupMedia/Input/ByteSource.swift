@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a byte source tells its reader besides data.
 public enum SourceRead: Sendable {
     case bytes(Int)
@@ -15,6 +17,9 @@ public enum SourceNote: Sendable, Equatable {
     case sequenceGap(from: Int, to: Int)
     case segmentFailed(uri: String, reason: String)
     case discontinuity
+    /// An HLS segment stamped with EXT-X-PROGRAM-DATE-TIME begins at this byte of the stream read now
+    /// (counted from the last boundary).
+    case programDateTime(Date, atByte: Int64)
 }
 
 /// A blocking byte stream read by one demux thread.

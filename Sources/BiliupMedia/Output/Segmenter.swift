@@ -91,6 +91,8 @@ final class Segmenter {
     private var settling: (offset: Double, since: Double) = (0, 0)
     /// Times each file's first frame for the observer; nil without one, so plain recordings pay nothing.
     let arrivals: ArrivalClock?
+    /// Each file's first frame on the origin's clock, where an HLS playlist stamps segments; nil without an observer.
+    let programDates: ProgramDateClock?
 
     init(format: OutputFormat, split: SplitPolicy, nextFile: @escaping () throws(MediaError) -> SegmentFile,
          observer: (any SegmentObserver)? = nil, onEvent: @escaping (SegmentEvent) -> Void) {
@@ -99,6 +101,7 @@ final class Segmenter {
         self.nextFile = nextFile
         self.observer = observer
         self.arrivals = observer == nil ? nil : ArrivalClock()
+        self.programDates = observer == nil ? nil : ProgramDateClock()
         self.onEvent = onEvent
     }
 
@@ -147,6 +150,7 @@ final class Segmenter {
         let cutPoint = kind == .video ? p.isKeyframe : !tracks.contains { $0.kind == .video }
         if let arrivals {
             arrivals.observe(streamMicros: us)
+            programDates?.observe(byte: p.position, streamMicros: us)
             if unannounced != nil { announceWhenSettled(arrivals) }
         }
         if current == nil {
@@ -239,7 +243,8 @@ final class Segmenter {
         guard let u = unannounced, let observer, let arrivals else { return }
         unannounced = nil
         let origin = arrivals.origin(streamMicros: u.micros, arrival: u.arrival)
-        observer.segmentOpened(path: u.path, firstFrameAt: origin.firstFrameAt, arrivalLag: origin.arrivalLag)
+        observer.segmentOpened(path: u.path, firstFrameAt: origin.firstFrameAt, arrivalLag: origin.arrivalLag,
+                               programDateTime: programDates?.date(streamMicros: u.micros))
     }
 
     private func append(_ p: Packet, to f: OpenFile, micros us: Int64) throws(MediaError) {

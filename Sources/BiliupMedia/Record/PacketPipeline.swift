@@ -41,6 +41,7 @@ final class PacketPipeline {
         tracks = newTracks
         let followsReconnect = reconnect != nil && !sameInput
         if followsReconnect { segmenter.arrivals?.reset() }
+        if !sameInput { segmenter.programDates?.reset() }  // a new demuxer counts bytes from 0
         let input = RepairInput(tracks: newTracks, followsReconnect: followsReconnect) { [unowned self] in self.take($0) }
         for stage in stages { stage.rule.begin(input) }
         try segmenter.setTracks(newTracks)
@@ -53,6 +54,7 @@ final class PacketPipeline {
         case .sequenceGap(let from, let to): segmenter.noteGap("HLS segments \(from)–\(to) missed")
         case .segmentFailed(let uri, let reason): segmenter.noteGap("HLS segment \(uri) skipped: \(reason)")
         case .discontinuity: segmenter.noteGap("discontinuity")
+        case .programDateTime(let date, let byte): segmenter.programDates?.expect(date, atByte: byte)
         }
     }
 

@@ -214,6 +214,9 @@ public final class Recording: @unchecked Sendable {
     private func pump(_ opened: OpenedInput, into pipeline: PacketPipeline, reconnectReason: String?) -> PumpEnd {
         var input = opened
         var gotNewFrames = false
+        // What the source said up to its end belongs to it, not to the input opened next (whose byte
+        // positions start again).
+        defer { for note in takeNotes() { pipeline.note(note) } }
         do { try pipeline.begin(tracks: input.demuxer.tracks, reconnect: reconnectReason) } catch { return .failed(error) }
         var lastProgress = ContinuousClock.now
         while true {
@@ -239,6 +242,7 @@ public final class Recording: @unchecked Sendable {
                 case .tracksChanged(let tracks):
                     try pipeline.begin(tracks: tracks, reconnect: nil, sameInput: true)
                 case .finished(.boundary):
+                    for note in takeNotes() { pipeline.note(note) }  // before the new demuxer reads
                     try input.reopen()
                     try pipeline.begin(tracks: input.demuxer.tracks, reconnect: nil)
                 case .finished(.end):

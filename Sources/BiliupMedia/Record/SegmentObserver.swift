@@ -6,7 +6,9 @@ public protocol SegmentObserver: AnyObject, Sendable {
     /// `path` (its final name) opened. `firstFrameAt` is the instant on this process's clock that the
     /// file's first frame belongs to, estimated from when the stream's packets arrived; `arrivalLag` is how
     /// many seconds after that instant the frame itself arrived (buffering between network and demuxer).
-    func segmentOpened(path: String, firstFrameAt: Date, arrivalLag: Double)
+    /// `programDateTime`: the origin's time of that frame, where an HLS playlist stamps its segments
+    /// (EXT-X-PROGRAM-DATE-TIME); nil otherwise.
+    func segmentOpened(path: String, firstFrameAt: Date, arrivalLag: Double, programDateTime: Date?)
     /// `path` is about to be finished: the answer goes into its report. May block until the companion
     /// files are complete, so that the segment event names finished files. `firstFrameAt` is the instant
     /// its first frame belongs to as the clock measures it now, with the packets seen since the opening
@@ -41,14 +43,22 @@ extension SegmentReport {
         public var dropped: Int
         /// Measured seconds between the first frame's arrival and the time origin used for chat.
         public var offset: Double
+        /// The origin's time of the first frame (HLS EXT-X-PROGRAM-DATE-TIME), where the stream has one.
+        public var programDateTime: Date?
+        /// Seconds between that time and the first frame's time on this machine's clock: how far the
+        /// recording (and the chat timed against it) runs behind the origin, clock skew included.
+        public var latency: Double?
         public var gaps: [Gap]
 
-        public init(file: String, ass: String? = nil, messages: Int, dropped: Int, offset: Double, gaps: [Gap] = []) {
+        public init(file: String, ass: String? = nil, messages: Int, dropped: Int, offset: Double,
+                    programDateTime: Date? = nil, latency: Double? = nil, gaps: [Gap] = []) {
             self.file = file
             self.ass = ass
             self.messages = messages
             self.dropped = dropped
             self.offset = offset
+            self.programDateTime = programDateTime
+            self.latency = latency
             self.gaps = gaps
         }
     }
