@@ -63,6 +63,8 @@ extension SegmentReport.Danmaku {
             "gaps": .array(gaps.map { .object(["at": .number($0.at), "seconds": .number($0.seconds), "reason": .string($0.reason)]) }),
         ]
         if let ass { object["ass"] = .string(ass) }
+        if let programDateTime { object["programDateTime"] = .number(programDateTime.timeIntervalSinceReferenceDate) }
+        if let latency { object["latency"] = .number(latency) }
         return object
     }
 

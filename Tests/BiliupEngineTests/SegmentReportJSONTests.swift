@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func theDanmakuPartIsTheCodableFormWithOrWithoutASS() throws {
-        for ass in [#", "ass": "a.ass""#, ""] {
+        for ass in [#", "ass": "a.ass""#, "", #", "programDateTime": 786000000.125, "latency": 6.5"#] {
             let json = """
                 {"file": "/r/a.flv", "format": "flv", "startedAt": 721692800.25, "tracks": [], "duration": 61.5,
                  "firstTimestamp": 0, "lastTimestamp": 61.5, "videoFrames": 1, "audioFrames": 0, "keyframes": 1, "bytes": 10,
