@@ -6,7 +6,8 @@
 # every other suite runs in parallel and would starve their threads on a 2-core machine. The WebSocket
 # load test (1,000 subscribers, ten million messages) and the swarm client's own load tests take both
 # cores, so they run in a third pass, alone. The repair test (a cut, reconnect and resend at real-time
-# pace) joins the timed pass. Last, the web page is driven in headless Chromium against the built
+# pace) joins the timed pass, and so does the engine's danmaku recording (a chat that must connect while a
+# 12-second live video plays: in the parallel pass its connection started late enough to miss messages). Last, the web page is driven in headless Chromium against the built
 # binary (scripts/browser-test.py). Before it, the API is fuzzed from its own openapi.json
 # (scripts/fuzz-api.sh, schemathesis, about 3 minutes). The reload test measures this process's resident
 # memory over 1,000 loads of main.lua, so it runs alone: beside other suites their allocations are noise.
@@ -14,7 +15,7 @@
 # exit status is non-zero when any pass failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests|RepairTests|LoginLoadTests|ServerLimitsTests|InputVarietyTests|ChildProcessTests'
+timed='SchedulerTests|PluginLimitTests|HLSSourceTests|StopAndKillTests|RepairTests|LoginLoadTests|ServerLimitsTests|InputVarietyTests|ChildProcessTests|DanmakuRecordingTests'
 load='EventSocketTests|WebSocketSwarmTests'
 memory='MainScriptReloadTests'
 swift build --build-tests || { echo "test.sh: the build failed"; exit 1; }
