@@ -122,28 +122,41 @@ import Testing
         }
     }
 
+    /// A recording of `url` into `seg` files in `dir`, told to an `Observer`, run to its end.
+    private func recordObserved(_ url: String, into dir: URL, configure: (inout RecordingOptions) -> Void = { _ in }) async
+        -> (outcome: RecordingOutcome, observer: Observer, closed: [(path: String, report: SegmentReport)]) {
+        var options = RecordingOptions(endpoint: StreamEndpoint(url: url), output: OutputTemplate(root: dir.path, pattern: "seg"))
+        configure(&options)
+        let observer = Observer()
+        options.segmentObserver = observer
+        let closed = Mutex<[(path: String, report: SegmentReport)]>([])
+        let recording = Recording(options: options) { event in
+            if case .segmentClosed(let path, let report) = event { closed.withLock { $0.append((path, report)) } }
+        }
+        let outcome = await withCheckedContinuation { done in recording.start { done.resume(returning: $0) } }
+        return (outcome, observer, closed.withLock { $0 })
+    }
+
+    private func scratchFolder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-observer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     @Test func observerHearsEachFileOpenAndCloseWithItsFirstFrameTime() async throws {
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         let source = try FlvLiveSource(server: server, name: "room", file: try TestMedia.flv(seconds: 12))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-observer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var options = RecordingOptions(endpoint: StreamEndpoint(url: source.url.absoluteString),
-                                       output: OutputTemplate(root: dir.path, pattern: "seg"),
-                                       split: SplitPolicy(maxDuration: .seconds(4)))
-        let observer = Observer()
-        options.segmentObserver = observer
-        let closed = Mutex<[(String, SegmentReport)]>([])
-        let recording = Recording(options: options) { event in
-            if case .segmentClosed(let path, let report) = event { closed.withLock { $0.append((path, report)) } }
-        }
         let started = Date()
-        let outcome = await withCheckedContinuation { done in recording.start { done.resume(returning: $0) } }
+        let (outcome, observer, closed) = await recordObserved(source.url.absoluteString, into: dir) {
+            $0.split = SplitPolicy(maxDuration: .seconds(4))
+        }
         guard case .completed = outcome else { Issue.record("recording failed: \(outcome)"); return }
 
         let calls = observer.calls.withLock { $0 }
-        let files = closed.withLock { $0 }.map(\.0)
+        let files = closed.map(\.path)
         #expect(files.count == 3)
         func index(_ path: String) -> Int { files.firstIndex(of: path).map { $0 + 1 } ?? 0 }
         // The next file opens at the cut; the previous one closes once late audio has passed it.
@@ -178,7 +191,7 @@ import Testing
             #expect(refined <= open.firstFrameAt!.addingTimeInterval(0.001), "\(refined.timeIntervalSince(open.firstFrameAt!)) s")
         }
         // The observer's answer is in the report: the sidecar and the closed event.
-        for (path, report) in closed.withLock({ $0 }) {
+        for (path, report) in closed {
             #expect(report.danmaku == observer.answer(for: path))
             #expect(SegmentReport.readSidecar(for: path)?.danmaku == observer.answer(for: path))
         }
@@ -193,23 +206,15 @@ import Testing
         let stamp = Date(timeIntervalSince1970: 1_700_000_000.25)
         let live = try HLSLiveSource(server: server, name: fmp4 ? "pdt-fmp4" : "pdt-ts", media: try TestMedia.hlsSegments(seconds: 12, fmp4: fmp4),
                                      options: .init(speed: 4, window: 100, programDateTime: stamp))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-observer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var options = RecordingOptions(endpoint: StreamEndpoint(url: live.playlistURL.absoluteString),
-                                       output: OutputTemplate(root: dir.path, pattern: "seg"),
-                                       split: SplitPolicy(maxDuration: .seconds(4)))
-        let observer = Observer()
-        options.segmentObserver = observer
-        let closed = Mutex<[SegmentReport]>([])
-        let recording = Recording(options: options) { event in
-            if case .segmentClosed(_, let report) = event { closed.withLock { $0.append(report) } }
+        let (outcome, observer, closed) = await recordObserved(live.playlistURL.absoluteString, into: dir) {
+            $0.split = SplitPolicy(maxDuration: .seconds(4))
         }
-        let outcome = await withCheckedContinuation { done in recording.start { done.resume(returning: $0) } }
         guard case .completed = outcome else { Issue.record("recording failed: \(outcome)"); return }
 
         let opens = observer.calls.withLock { $0 }.filter { $0.what == "open" }
-        let reports = closed.withLock { $0 }
+        let reports = closed.map(\.report)
         #expect(opens.count == 3 && reports.count == 3)
         let stamps = opens.compactMap(\.programDateTime)
         try #require(stamps.count == opens.count, "every file of a stamped stream has its origin time")
@@ -229,16 +234,11 @@ import Testing
         defer { server.stop() }
         let source = try FlvLiveSource(server: server, name: "cut", file: try TestMedia.flv(seconds: 6),
                                        options: .init(speed: 2, cutAfterSeconds: [3]))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("biliup-observer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var options = RecordingOptions(endpoint: StreamEndpoint(url: source.url.absoluteString),
-                                       output: OutputTemplate(root: dir.path, pattern: "seg"))
-        options.reconnect.initialDelay = .milliseconds(100)
-        let observer = Observer()
-        options.segmentObserver = observer
-        let recording = Recording(options: options)
-        let outcome = await withCheckedContinuation { done in recording.start { done.resume(returning: $0) } }
+        let (outcome, observer, _) = await recordObserved(source.url.absoluteString, into: dir) {
+            $0.reconnect.initialDelay = .milliseconds(100)
+        }
         guard case .completed = outcome else { Issue.record("recording failed: \(outcome)"); return }
         #expect(source.connectionsServed == 2, "the cut made a second connection")
         let calls = observer.calls.withLock { $0 }

@@ -46,10 +46,8 @@ struct HLSLivePlaylist {
         for index in shown {
             if index == discontinuityAt { lines.append("#EXT-X-DISCONTINUITY") }
             if let programDateTime {
-                let formatter = ISO8601DateFormatter()
-                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
                 let stamp = programDateTime.addingTimeInterval(durations[..<index].reduce(0, +))
-                lines.append("#EXT-X-PROGRAM-DATE-TIME:" + formatter.string(from: stamp))
+                lines.append("#EXT-X-PROGRAM-DATE-TIME:" + stamp.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
             }
             lines.append(String(format: "#EXTINF:%.3f,", durations[index]))
             lines.append(segmentNames[index])
